@@ -1,0 +1,43 @@
+"""Reading a policy file, with errors that name the field and the reason."""
+
+from pathlib import Path
+
+import yaml
+from pydantic import ValidationError
+
+from workflows.policy import Policy
+
+DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
+"""The embedded default: respond.io's promptly-transfer flow with a 15-minute wait."""
+
+
+class PolicyError(Exception):
+    """A policy file that cannot be used; ``problems`` holds one line per error."""
+
+    def __init__(self, path: Path, problems: list[str]):
+        self.path = path
+        self.problems = problems
+        super().__init__(f"{path}: " + "; ".join(problems))
+
+
+def load_policy(path: Path | str = DEFAULT_POLICY) -> Policy:
+    """Read and validate a policy file; raise PolicyError listing every problem."""
+    path = Path(path)
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyError(path, [f"cannot read the file: {error.strerror or error}"]) from error
+    except yaml.YAMLError as error:
+        raise PolicyError(path, [f"not valid YAML: {error}"]) from error
+    if not isinstance(document, dict):
+        raise PolicyError(path, ["the file must hold a mapping with name: and steps:"])
+    try:
+        return Policy.model_validate(document)
+    except ValidationError as error:
+        raise PolicyError(path, [_describe(item) for item in error.errors()]) from error
+
+
+def _describe(item: dict) -> str:
+    where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+    message = item["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}"

@@ -1,0 +1,27 @@
+"""Shared fixtures: Temporal servers from the PyPI wheels, with Handoff's search attributes."""
+
+import pytest
+from temporalio.api.enums.v1 import IndexedValueType
+from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.common import SearchAttributeIndexedValueType
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from starter.binaries import temporal_binary
+from workflows import search_attributes as sa
+
+
+@pytest.fixture(scope="session")
+async def time_skipping_env():
+    """The Java time-skipping test server: a 15-minute timer fires as soon as the workflow waits on it."""
+    env = await WorkflowEnvironment.start_time_skipping(
+        test_server_existing_path=temporal_binary("temporal-test-server"), data_converter=pydantic_data_converter
+    )
+    await env.client.operator_service.add_search_attributes(
+        AddSearchAttributesRequest(
+            namespace=env.client.namespace,
+            search_attributes={key.name: IndexedValueType.ValueType(key.indexed_value_type.value) for key in sa.ALL},
+        )
+    )
+    yield env
+    await env.shutdown()

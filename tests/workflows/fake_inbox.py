@@ -1,0 +1,67 @@
+"""An in-memory respond.io conversation behind fake activities with the real activities' names."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from temporalio import activity
+
+from activities.models import (
+    Agent,
+    AssignRequest,
+    Choice,
+    ChoiceRequest,
+    CommentRequest,
+    Conversation,
+    Reply,
+    ReplyQuery,
+)
+from workflows.routing import RosterView, choose
+
+AGENTS = [
+    Agent(id=101, email="alice@example.com", name="Alice Ng", team="Tier 1"),
+    Agent(id=201, email="carol@example.com", name="Carol Diaz", team="Tier 2"),
+    Agent(id=202, email="dave@example.com", name="Dave Kim", team="Tier 2"),
+]
+
+
+@dataclass
+class FakeMessage:
+    source: str
+    user_id: int | None
+    sent_at: datetime
+
+
+@dataclass
+class FakeInbox:
+    contact_id: int = 7
+    status: str = "open"
+    assignee: Agent | None = None
+    messages: list[FakeMessage] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)
+    assignments: list[int] = field(default_factory=list)
+
+    def activities(self) -> list:
+        return [self.get_conversation, self.find_human_reply, self.assign_conversation, self.post_comment, self.choose_assignee]
+
+    @activity.defn(name="get_conversation")
+    async def get_conversation(self, contact_id: int) -> Conversation:
+        return Conversation(contact_id=contact_id, contact_name="Pat Lee", status=self.status, assignee=self.assignee)
+
+    @activity.defn(name="find_human_reply")
+    async def find_human_reply(self, query: ReplyQuery) -> Reply | None:
+        replies = [m for m in self.messages if m.source == "user" and m.sent_at > query.since]
+        first = min(replies, key=lambda m: m.sent_at, default=None)
+        return Reply(message_id=1, user_id=first.user_id, sent_at=first.sent_at) if first else None
+
+    @activity.defn(name="assign_conversation")
+    async def assign_conversation(self, request: AssignRequest) -> None:
+        self.assignee = request.agent
+        self.assignments.append(request.agent.id)
+
+    @activity.defn(name="post_comment")
+    async def post_comment(self, request: CommentRequest) -> None:
+        self.comments.append(request.text)
+
+    @activity.defn(name="choose_assignee")
+    async def choose_assignee(self, request: ChoiceRequest) -> Choice:
+        return choose(AGENTS, request, RosterView())

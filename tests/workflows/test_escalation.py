@@ -1,0 +1,213 @@
+"""The escalation workflow on the time-skipping server: every path of the article's flow."""
+
+import asyncio
+import time
+import uuid
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+import pytest
+from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
+
+from starter.escalations import start_escalation
+from starter.policy_file import load_policy
+from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
+from worker.build import build_worker
+from worker.settings import WorkerSettings
+from workflows.escalation import ConversationEscalation
+from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome, escalation_workflow_id
+
+POLICY = load_policy()
+ALICE, CAROL, DAVE = AGENTS
+
+
+@asynccontextmanager
+async def running(env, inbox: FakeInbox):
+    """A worker with the real workflow and the fake inbox's activities; yields a start function."""
+    queue = f"test-{uuid.uuid4()}"
+    inbox.contact_id = uuid.uuid4().int % 10**9
+
+    async def start() -> WorkflowHandle:
+        result = await start_escalation(env.client, queue, POLICY, inbox.contact_id, "opening-1", await env.get_current_time())
+        assert result.started and result.handle, result.detail
+        return result.handle  # the handle from the start: its result() lets the server skip time
+
+    async with build_worker(env.client, WorkerSettings(task_queue=queue), inbox.activities()):
+        yield start
+
+
+async def until_waiting(handle: WorkflowHandle) -> None:
+    """Poll the state query (which does not skip time) until the workflow sits in its wait."""
+    for _ in range(200):
+        if "wait" in (await handle.query(ConversationEscalation.state)).step:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the workflow never reached its wait")
+
+
+async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        began = time.monotonic()
+        result = await handle.result()
+        real_seconds = time.monotonic() - began
+    print(f"15-minute escalation took {real_seconds:.2f} s of real time")
+    assert result.outcome == Outcome.ESCALATED
+    assert inbox.assignments == [ALICE.id, CAROL.id]
+    assert result.finished_at - result.opened_at >= timedelta(minutes=15)
+    assert real_seconds < 10, "without time skipping this would take 900 s"
+    assert inbox.comments == [f"No reply from Alice Ng in 15m; reassigned to {{{{@user.{CAROL.id}}}}}."]
+    assert [a.level for a in result.history] == [0, 1]
+    assert result.history[1].candidates[0].agent == CAROL
+
+
+async def test_reply_within_the_wait_ends_early_without_reassignment(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        now = await time_skipping_env.get_current_time()
+        inbox.messages.append(FakeMessage("user", ALICE.id, now))
+        await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.REPLIED
+    assert inbox.assignments == [ALICE.id]
+    assert inbox.comments == []
+    assert result.finished_at - result.opened_at < timedelta(minutes=15)
+
+
+async def test_reply_without_webhook_is_found_when_the_timer_fires(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.messages.append(FakeMessage("user", ALICE.id, await time_skipping_env.get_current_time()))
+        result = await handle.result()
+    assert result.outcome == Outcome.REPLIED
+    assert inbox.assignments == [ALICE.id]
+
+
+async def test_bot_messages_do_not_count_as_a_reply(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        now = await time_skipping_env.get_current_time()
+        for source in ("workflow", "ai_agent", "broadcast", "api"):
+            inbox.messages.append(FakeMessage(source, None, now))
+            await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source=source, sent_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.ESCALATED
+    assert inbox.assignments == [ALICE.id, CAROL.id]
+
+
+async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        now = await time_skipping_env.get_current_time()
+        await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.ESCALATED
+    assert result.history[1].assigned_at - result.opened_at >= timedelta(minutes=15)
+
+
+async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.status = "close"
+        now = await time_skipping_env.get_current_time()
+        await handle.signal(ConversationEscalation.conversation_closed, ConversationClosed(closed_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.CLOSED
+    assert inbox.assignments == [ALICE.id]
+    assert result.finished_at - result.opened_at < timedelta(minutes=15)
+
+
+async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.assignee = DAVE  # a person picked Dave in the inbox
+        now = await time_skipping_env.get_current_time()
+        await handle.signal(ConversationEscalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.REASSIGNED_BY_HUMAN
+    assert inbox.assignee == DAVE
+    assert inbox.assignments == [ALICE.id]
+    assert inbox.comments == []
+
+
+async def test_human_reassignment_without_webhook_is_not_overwritten(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.assignee = DAVE
+        result = await handle.result()
+    assert result.outcome == Outcome.REASSIGNED_BY_HUMAN
+    assert inbox.assignee == DAVE and inbox.assignments == [ALICE.id]
+
+
+async def test_duplicate_start_runs_once(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        opened_at = await time_skipping_env.get_current_time()
+        queue = (await handle.describe()).task_queue
+        again = await start_escalation(time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at)
+        assert not again.started
+        await handle.result()
+        late = await start_escalation(
+            time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at - timedelta(seconds=1)
+        )
+        assert not late.started, late.detail
+        latest = await time_skipping_env.client.get_workflow_handle(escalation_workflow_id(inbox.contact_id)).describe()
+    assert latest.run_id == handle.result_run_id
+    assert inbox.assignments == [ALICE.id, CAROL.id]
+
+
+async def test_escalate_now_skips_the_rest_of_the_wait(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        await handle.execute_update(ConversationEscalation.escalate_now, "customer is a VIP")
+        result = await handle.result()
+    assert result.outcome == Outcome.ESCALATED
+    assert inbox.assignments == [ALICE.id, CAROL.id]
+    assert result.finished_at - result.opened_at < timedelta(minutes=15)
+
+
+async def test_cancel_stops_without_further_action(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(ConversationEscalation.cancel, "  ")
+        assert "reason must not be empty" in str(refused.value.cause)
+        await handle.execute_update(ConversationEscalation.cancel, "handled by phone")
+        result = await handle.result()
+    assert result.outcome == Outcome.CANCELLED
+    assert "handled by phone" in result.detail
+    assert inbox.assignments == [ALICE.id] and inbox.comments == []
+
+
+async def test_state_query_shows_step_assignee_and_deadline(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox) as start:
+        handle = await start()
+        await until_waiting(handle)
+        state = await handle.query(ConversationEscalation.state)
+        now = await time_skipping_env.get_current_time()
+        await handle.execute_update(ConversationEscalation.cancel, "done looking")
+    assert state.assignee == ALICE
+    assert state.step == "steps.1: wait 15m"
+    assert timedelta(minutes=14) < state.deadline - now <= timedelta(minutes=15)
+    assert [a.agent for a in state.history] == [ALICE] and state.outcome is None

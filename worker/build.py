@@ -1,0 +1,32 @@
+"""Building the Temporal worker that runs Handoff's workflows and activities."""
+
+from collections.abc import Callable, Sequence
+from datetime import timedelta
+
+from temporalio.client import Client
+from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
+
+from worker.settings import WorkerSettings
+from workflows.escalation import ConversationEscalation
+
+WORKFLOWS = [ConversationEscalation]
+
+# Deterministic model modules are shared with the sandbox instead of being re-imported for
+# every workflow run: rebuilding pydantic models per run would dominate workflow start time.
+_PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "workflows.policy", "workflows.durations",
+                "workflows.escalation_types", "activities.models"]
+
+
+def build_worker(client: Client, settings: WorkerSettings, activities: Sequence[Callable]) -> Worker:
+    return Worker(
+        client,
+        task_queue=settings.task_queue,
+        workflows=WORKFLOWS,
+        activities=activities,
+        workflow_runner=SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH)),
+        max_concurrent_activities=settings.max_concurrent_activities,
+        max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
+        max_cached_workflows=settings.max_cached_workflows,
+        graceful_shutdown_timeout=timedelta(seconds=settings.graceful_shutdown_seconds),
+    )

@@ -1,0 +1,354 @@
+"""ConversationEscalation: one durable run per opened conversation, interpreting its policy.
+
+Signals from webhooks only wake a wait early; before a wait ends early the workflow checks
+the evidence against the respond.io API, the source of truth, so a late, duplicated or
+wrong webhook can never cut a wait short and cause a premature reassignment.
+"""
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from itertools import count
+
+from temporalio import workflow
+from temporalio.common import RetryPolicy
+from temporalio.exceptions import ApplicationError
+
+from workflows import search_attributes as sa
+from workflows.comment import render_comment
+from workflows.durations import format_duration
+from workflows.escalation_types import (
+    Assignment,
+    AssigneeChanged,
+    ConversationClosed,
+    EscalationRequest,
+    EscalationResult,
+    EscalationState,
+    MessageSent,
+    Outcome,
+)
+from workflows.policy import Assign, Branch, Condition, Step
+
+with workflow.unsafe.imports_passed_through():
+    from activities.conversation import ConversationActivities
+    from activities.models import (
+        Agent,
+        AssignRequest,
+        Choice,
+        ChoiceRequest,
+        CommentRequest,
+        Conversation,
+        Reply,
+        ReplyQuery,
+    )
+    from activities.routing import RoutingActivities
+
+API_CALL = dict(
+    start_to_close_timeout=timedelta(seconds=30),
+    retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
+)
+NOBODY_ELIGIBLE_RETRY = [timedelta(seconds=s) for s in (15, 30, 60, 120, 300)]
+"""How long an assign step waits before asking routing again while nobody is eligible."""
+
+
+class _Finished(Exception):
+    """Unwinds the step interpreter when the escalation has nothing left to do."""
+
+    def __init__(self, outcome: Outcome, detail: str):
+        self.outcome = outcome
+        self.detail = detail
+
+
+@workflow.defn
+class ConversationEscalation:
+    @workflow.init
+    def __init__(self, request: EscalationRequest) -> None:
+        self._request = request
+        self._step = "starting"
+        self._history: list[Assignment] = []
+        self._deadline: datetime | None = None
+        self._outcome: Outcome | None = None
+        self._contact_name = ""
+        self._last_wait = timedelta(0)
+        self._finding: tuple[Outcome, str] | None = None
+        self._evidence: set[str] = set()
+        self._escalate_requested = False
+        self._cancel_reason: str | None = None
+
+    @workflow.run
+    async def run(self, request: EscalationRequest) -> EscalationResult:
+        try:
+            await self._run_steps(request.policy.steps, "steps")
+            outcome, detail = self._finding or (Outcome.COMPLETED, "the policy ran to its end")
+        except _Finished as finished:
+            outcome, detail = finished.outcome, finished.detail
+        self._outcome = outcome
+        self._step = "finished"
+        self._deadline = None
+        self._set_status(outcome.value)
+        return EscalationResult(
+            outcome=outcome,
+            detail=detail,
+            contact_id=request.contact_id,
+            opened_at=request.opened_at,
+            finished_at=workflow.now(),
+            assignee=self._assignee,
+            level=self._level,
+            history=self._history,
+        )
+
+    # Signals: webhooks tell the workflow something may have changed.
+
+    @workflow.signal
+    def message_sent(self, event: MessageSent) -> None:
+        if event.sender_source == "user" and event.sent_at > self._reference_time:
+            self._evidence.add("reply")
+
+    @workflow.signal
+    def conversation_closed(self, event: ConversationClosed) -> None:
+        self._evidence.add("closed")
+
+    @workflow.signal
+    def assignee_changed(self, event: AssigneeChanged) -> None:
+        if self._assignee is not None and event.assignee_id != self._assignee.id:
+            self._evidence.add("reassigned")
+
+    # Operators.
+
+    @workflow.query
+    def state(self) -> EscalationState:
+        return EscalationState(
+            contact_id=self._request.contact_id,
+            policy=self._request.policy.name,
+            step=self._step,
+            assignee=self._assignee,
+            level=self._level,
+            deadline=self._deadline,
+            history=self._history,
+            outcome=self._outcome,
+        )
+
+    @workflow.update
+    def escalate_now(self, reason: str) -> str:
+        self._escalate_requested = True
+        workflow.logger.info("Escalate now requested: %s", reason)
+        return "the current wait ends now; the policy's conditions still decide"
+
+    @escalate_now.validator
+    def _validate_escalate_now(self, reason: str) -> None:
+        self._ensure_running()
+
+    @workflow.update
+    def cancel(self, reason: str) -> str:
+        self._cancel_reason = reason
+        return "cancelled: Handoff takes no further action on this conversation"
+
+    @cancel.validator
+    def _validate_cancel(self, reason: str) -> None:
+        self._ensure_running()
+        if not reason.strip():
+            raise ValueError("say why the escalation is cancelled (reason must not be empty)")
+
+    def _ensure_running(self) -> None:
+        if self._outcome is not None or self._cancel_reason is not None:
+            raise ValueError("this escalation has already finished")
+
+    # The step interpreter.
+
+    async def _run_steps(self, steps: list[Step], path: str) -> None:
+        for index, step in enumerate(steps):
+            self._stop_if_cancelled()
+            where = f"{path}.{index}"
+            if step.assign is not None:
+                await self._assign(step.assign, where)
+            elif step.wait is not None:
+                await self._wait(step.wait, where)
+            elif step.branch is not None:
+                await self._branch(step.branch, where)
+            elif step.comment is not None:
+                await self._comment(step.comment, where)
+
+    async def _assign(self, assign: Assign, where: str) -> None:
+        self._step = f"{where}: assign to {assign.describe()}"
+        self._set_status("assigning")
+        await self._ensure_still_ours()
+        giving_up_at = workflow.now() + assign.timeout.after
+        for attempt in count():
+            choice = await self._choose(assign)
+            if choice.agent is not None:
+                return await self._hand_to(choice)
+            remaining = giving_up_at - workflow.now()
+            if remaining <= timedelta(0):
+                break
+            retry_in = min(NOBODY_ELIGIBLE_RETRY[min(attempt, len(NOBODY_ELIGIBLE_RETRY) - 1)], remaining)
+            self._deadline = workflow.now() + retry_in
+            self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
+            self._set_status("waiting_for_agent")
+            await self._sleep(retry_in)
+            self._stop_if_cancelled()
+        self._deadline = None
+        if not assign.timeout.steps:
+            raise _Finished(Outcome.NO_ELIGIBLE_AGENT, f"nobody in {assign.describe()} was eligible within {format_duration(assign.timeout.after)}")
+        await self._run_steps(assign.timeout.steps, f"{where}.assign.timeout.steps")
+
+    async def _choose(self, assign: Assign) -> Choice:
+        request = ChoiceRequest(
+            contact_id=self._contact_id,
+            user=assign.user,
+            team=assign.team,
+            strategy=assign.strategy,
+            only_online=assign.only_online,
+            max_open=assign.max_open,
+            exclude=[record.agent.id for record in self._history],
+        )
+        return await workflow.execute_activity_method(RoutingActivities.choose_assignee, request, **API_CALL)
+
+    async def _hand_to(self, choice: Choice) -> None:
+        assert choice.agent is not None
+        level = len(self._history)
+        assigned_at = workflow.now()  # before the call: a reply racing the assignment still counts
+        await workflow.execute_activity_method(
+            ConversationActivities.assign_conversation,
+            AssignRequest(contact_id=self._contact_id, agent=choice.agent),
+            **API_CALL,
+        )
+        self._history.append(
+            Assignment(agent=choice.agent, assigned_at=assigned_at, level=level, reason=choice.reason, candidates=choice.candidates)
+        )
+        self._evidence.clear()
+        if level > 0:
+            self._finding = (Outcome.ESCALATED, f"reassigned to {choice.agent.name}: {choice.reason}")
+        workflow.upsert_search_attributes([sa.ASSIGNEE.value_set(choice.agent.email), sa.LEVEL.value_set(level)])
+        self._set_status("escalated" if level else "assigned")
+
+    async def _ensure_still_ours(self) -> None:
+        """Never act on a closed conversation, nor overwrite an assignment a person made."""
+        conversation = await self._conversation()
+        if conversation.status == "close":
+            raise _Finished(Outcome.CLOSED, "the conversation was closed")
+        mine = self._assignee
+        if mine is not None and (conversation.assignee is None or conversation.assignee.id != mine.id):
+            someone = conversation.assignee.name if conversation.assignee else "nobody"
+            raise _Finished(Outcome.REASSIGNED_BY_HUMAN, f"a person reassigned the conversation to {someone}; left as it is")
+
+    async def _wait(self, duration: timedelta, where: str) -> None:
+        started = workflow.now()
+        self._deadline = started + duration
+        self._step = f"{where}: wait {format_duration(duration)}"
+        self._set_status("waiting")
+        while True:
+            remaining = self._deadline - workflow.now()
+            woke = await self._sleep(remaining, also_wake=lambda: self._escalate_requested or bool(self._evidence))
+            self._stop_if_cancelled()
+            if not woke or self._escalate_requested or await self._evidence_confirmed():
+                break
+        self._escalate_requested = False
+        self._last_wait = workflow.now() - started
+        self._deadline = None
+
+    async def _sleep(self, duration: timedelta, also_wake: Callable[[], bool] = lambda: False) -> bool:
+        """Sleep durably; return True if a cancel (or ``also_wake``) ended the sleep early."""
+
+        def woken() -> bool:
+            return self._cancel_reason is not None or also_wake()
+
+        if duration <= timedelta(0):
+            return woken()
+        try:
+            await workflow.wait_condition(woken, timeout=duration)
+            return True
+        except TimeoutError:
+            return False
+
+    async def _evidence_confirmed(self) -> bool:
+        """Check what the webhooks said against the API; forget it if the API disagrees."""
+        kinds, self._evidence = self._evidence, set()
+        conversation = await self._conversation()
+        if "closed" in kinds and conversation.status == "close":
+            return True
+        if "reassigned" in kinds and self._assignee and (conversation.assignee is None or conversation.assignee.id != self._assignee.id):
+            return True
+        if "reply" in kinds and await self._human_reply() is not None:
+            return True
+        workflow.logger.info("Webhook evidence %s not confirmed by the API; waiting on", sorted(kinds))
+        return False
+
+    async def _branch(self, branch: Branch, where: str) -> None:
+        self._step = f"{where}: check conditions"
+        self._set_status("checking")
+        results = [await self._holds(condition) for condition in branch.conditions]
+        passed = all(results) if branch.all is not None else any(results)
+        steps, label = (branch.then, "then") if passed else (branch.else_, "else")
+        await self._run_steps(steps, f"{where}.branch.{label}")
+
+    async def _holds(self, condition: Condition) -> bool:
+        if condition.conversation_status is not None:
+            status = "closed" if (await self._conversation()).status == "close" else "open"
+            if status == "closed":
+                self._finding = (Outcome.CLOSED, "the conversation was closed")
+            return status == condition.conversation_status
+        reply = await self._human_reply()
+        if reply is not None:
+            who = self._assignee.name if self._assignee else "an agent"
+            self._finding = (Outcome.REPLIED, f"{who} replied at {reply.sent_at:%Y-%m-%d %H:%M:%S} UTC")
+        return (reply is None) == condition.no_reply_since_assignment
+
+    async def _comment(self, template: str, where: str) -> None:
+        self._step = f"{where}: comment"
+        previous = self._history[-2].agent if len(self._history) > 1 else None
+        current = self._assignee
+        variables = {
+            "contact_id": self._contact_id,
+            "contact_name": self._contact_name,
+            "previous_assignee": previous.name if previous else "nobody",
+            "previous_assignee_mention": previous.mention() if previous else "nobody",
+            "assignee": current.name if current else "nobody",
+            "assignee_mention": current.mention() if current else "nobody",
+            "waited": format_duration(self._last_wait),
+            "level": self._level,
+            "reason": self._history[-1].reason if self._history else "",
+        }
+        text = render_comment(template, variables)
+        await workflow.execute_activity_method(
+            ConversationActivities.post_comment, CommentRequest(contact_id=self._contact_id, text=text), **API_CALL
+        )
+
+    # Reading the world through activities.
+
+    async def _conversation(self) -> Conversation:
+        conversation = await workflow.execute_activity_method(
+            ConversationActivities.get_conversation, self._contact_id, **API_CALL
+        )
+        self._contact_name = conversation.contact_name
+        return conversation
+
+    async def _human_reply(self) -> Reply | None:
+        query = ReplyQuery(contact_id=self._contact_id, since=self._reference_time)
+        return await workflow.execute_activity_method(ConversationActivities.find_human_reply, query, **API_CALL)
+
+    # Small helpers.
+
+    def _stop_if_cancelled(self) -> None:
+        if self._cancel_reason is not None:
+            raise _Finished(Outcome.CANCELLED, f"cancelled by an operator: {self._cancel_reason}")
+
+    def _set_status(self, status: str) -> None:
+        workflow.upsert_search_attributes([sa.STATUS.value_set(status)])
+
+    @property
+    def _contact_id(self) -> int:
+        return self._request.contact_id
+
+    @property
+    def _assignee(self) -> Agent | None:
+        return self._history[-1].agent if self._history else None
+
+    @property
+    def _level(self) -> int:
+        return max(len(self._history) - 1, 0)
+
+    @property
+    def _reference_time(self) -> datetime:
+        """Replies count only after the assignment being checked (or the opening, before any)."""
+        if self._history:
+            return self._history[-1].assigned_at
+        return self._request.opened_at

@@ -1,0 +1,97 @@
+"""The escalation workflow's input, signals, query state and result."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+from temporalio import workflow
+
+from workflows.policy import Policy
+
+with workflow.unsafe.imports_passed_through():
+    from activities.models import Agent, Candidate
+
+TASK_QUEUE = "handoff"
+
+
+def escalation_workflow_id(contact_id: int) -> str:
+    """One workflow id per contact: each opening of the conversation is a new run of it.
+
+    Signals from webhooks then reach the running escalation by id alone, with no
+    eventually-consistent visibility lookup; the starter keeps openings apart (see
+    ``starter.escalations``).
+    """
+    return f"handoff-contact-{contact_id}"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+
+class EscalationRequest(_Model):
+    contact_id: int
+    opening: str = Field(description="identifies this opening, e.g. its openedTime or the event id")
+    opened_at: datetime
+    policy: Policy
+
+
+class Outcome(StrEnum):
+    REPLIED = "replied"
+    CLOSED = "closed"
+    ESCALATED = "escalated"
+    REASSIGNED_BY_HUMAN = "reassigned_by_human"
+    NO_ELIGIBLE_AGENT = "no_eligible_agent"
+    CANCELLED = "cancelled"
+    COMPLETED = "completed"
+
+
+class Assignment(_Model):
+    """One assignment Handoff made, with the routing's reasons."""
+
+    agent: Agent
+    assigned_at: datetime
+    level: int = Field(description="0 for the first assignment, then one more per reassignment")
+    reason: str
+    candidates: list[Candidate] = []
+
+
+class EscalationState(_Model):
+    """What the ``state`` query answers: where the escalation is and what it has done."""
+
+    contact_id: int
+    policy: str
+    step: str
+    assignee: Agent | None
+    level: int
+    deadline: datetime | None
+    history: list[Assignment]
+    outcome: Outcome | None
+
+
+class EscalationResult(_Model):
+    outcome: Outcome
+    detail: str
+    contact_id: int
+    opened_at: datetime
+    finished_at: datetime
+    assignee: Agent | None
+    level: int
+    history: list[Assignment]
+
+
+class MessageSent(_Model):
+    """Signal: an outgoing message was sent in the conversation."""
+
+    message_id: int | None = None
+    sender_source: str
+    user_id: int | None = None
+    sent_at: datetime
+
+
+class ConversationClosed(_Model):
+    closed_at: datetime
+
+
+class AssigneeChanged(_Model):
+    assignee_id: int | None
+    changed_at: datetime
