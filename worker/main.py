@@ -4,10 +4,9 @@ import asyncio
 import logging
 import signal
 
-from activities.conversation import ConversationActivities
 from activities.respondio import RespondIOClient
-from activities.routing import RoutingActivities
 from activities.settings import RespondIOSettings
+from worker.activities import handoff_activities
 from worker.build import build_worker
 from worker.connection import connect
 from worker.settings import WorkerSettings
@@ -24,17 +23,7 @@ async def run_worker(settings: WorkerSettings | None = None) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with RespondIOClient(RespondIOSettings()) as api:
-        conversation = ConversationActivities(api)
-        routing = RoutingActivities(conversation.list_agents)
-        activities = [
-            conversation.get_conversation,
-            conversation.find_human_reply,
-            conversation.assign_conversation,
-            conversation.post_comment,
-            conversation.list_agents,
-            routing.choose_assignee,
-        ]
-        async with build_worker(client, settings, activities):
+        async with build_worker(client, settings, handoff_activities(api)):
             log.info("Worker polling task queue %r on %s", settings.task_queue, client.service_client.config.target_host)
             await stop.wait()
             log.info("Stopping: finishing running activities (up to %ss)", settings.graceful_shutdown_seconds)

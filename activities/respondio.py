@@ -1,0 +1,172 @@
+"""A small async client for respond.io's Developer API v2: the calls Handoff makes, with errors that say what to fix."""
+
+from collections.abc import AsyncIterator
+from typing import Any, Literal
+
+import httpx
+
+from activities.settings import RespondIOSettings
+
+QUEUED_RETRY_SECONDS = 5.0
+"""How long to wait after a 449 ("request queued, retry later") that names no ``Retry-After``."""
+
+
+class RespondIOError(Exception):
+    """respond.io answered with a non-2xx status; ``retryable`` says whether trying again can help.
+
+    ``retry_after`` is respond.io's ``Retry-After`` in seconds, when it gave one.
+    """
+
+    retryable = False
+    hint = "Fix the request as respond.io's message says."
+
+    def __init__(self, status: int, message: str, method: str, path: str, retry_after: float | None = None):
+        self.status = status
+        self.message = message
+        self.method = method
+        self.path = path
+        self.retry_after = retry_after
+        wait = f" Retry after {retry_after:g} s." if retry_after is not None else ""
+        super().__init__(f"respond.io answered {status} to {method} {path}: {message.rstrip('.')}. {self.hint}{wait}")
+
+
+class RespondIORejected(RespondIOError):
+    """The request itself is wrong (400 and other 4xx): retrying the same request cannot help."""
+
+
+class RespondIOUnauthorized(RespondIORejected):
+    """401/403: the token is missing, revoked, or lacks access."""
+
+    hint = "Check HANDOFF_RESPONDIO_TOKEN: it must be a valid API access token of this respond.io workspace."
+
+
+class RespondIONotFound(RespondIORejected):
+    """404: the contact or user is not in the workspace the token belongs to."""
+
+    hint = "The contact or user does not exist in this workspace; check the id and that the token is this workspace's."
+
+
+class RespondIORateLimited(RespondIOError):
+    """429 (too many requests) or 449 (request queued): try again after ``retry_after`` seconds."""
+
+    retryable = True
+    hint = "respond.io is limiting the request rate or has queued the request; try again later."
+
+
+class RespondIOUnavailable(RespondIOError):
+    """5xx: respond.io failed on its side."""
+
+    retryable = True
+    hint = "respond.io failed on its side; try again later."
+
+
+def _error_class(status: int) -> type[RespondIOError]:
+    if status in (429, 449):
+        return RespondIORateLimited
+    if status >= 500:
+        return RespondIOUnavailable
+    if status in (401, 403):
+        return RespondIOUnauthorized
+    return RespondIONotFound if status == 404 else RespondIORejected
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    try:
+        return max(0.0, float(response.headers["Retry-After"]))
+    except (KeyError, ValueError):
+        return QUEUED_RETRY_SECONDS if response.status_code == 449 else None
+
+
+def _error_message(response: httpx.Response) -> str:
+    """respond.io's ``{"code", "message"}`` body, or the start of whatever else it sent."""
+    try:
+        message = response.json().get("message")
+    except (ValueError, AttributeError):
+        message = None
+    return str(message or response.text[:300] or response.reason_phrase)
+
+
+class RespondIOClient:
+    """One shared HTTP connection pool per worker; every call sends the bearer token and speaks JSON.
+
+    Pass ``http`` to reuse an existing ``httpx.AsyncClient`` (its owner closes it); otherwise the client
+    creates its own and closes it in ``aclose()`` or on leaving ``async with``.
+    """
+
+    def __init__(self, settings: RespondIOSettings, http: httpx.AsyncClient | None = None):
+        self._settings = settings
+        self._base_url = settings.respondio_base_url.rstrip("/")
+        self._owns_http = http is None
+        self._http = http or httpx.AsyncClient()
+
+    def __repr__(self) -> str:
+        return f"RespondIOClient(base_url={self._base_url!r})"
+
+    async def __aenter__(self) -> "RespondIOClient":
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> Any:
+        """Send one request; a non-2xx answer raises ``RespondIOError``, a network failure ``httpx.TransportError``."""
+        token = self._settings.respondio_token.get_secret_value()
+        response = await self._http.request(
+            method,
+            self._base_url + path,
+            params=params,
+            json=json,
+            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
+            timeout=self._settings.respondio_timeout,
+        )
+        if response.is_success:
+            return response.json() if response.content else {}
+        raise _error_class(response.status_code)(
+            response.status_code, _error_message(response), method, path, _retry_after(response)
+        )
+
+    async def _items(self, path: str, page_size: int) -> AsyncIterator[dict]:
+        """Items of a paginated list, page by page, so the caller can stop before the last page.
+
+        Only the ``cursorId`` of ``pagination.next`` is used: the token is never sent to a URL from a response.
+        """
+        params: dict[str, Any] = {"limit": page_size}
+        while True:
+            page = await self._call("GET", path, params=params)
+            for item in page.get("items") or []:
+                yield item
+            next_url = (page.get("pagination") or {}).get("next")
+            cursor = httpx.URL(next_url).params.get("cursorId") if next_url else None
+            if cursor is None:
+                return
+            params = {"limit": page_size, "cursorId": cursor}
+
+    async def get_contact(self, contact_id: int) -> dict:
+        return await self._call("GET", f"/contact/id:{contact_id}")
+
+    def iter_messages(self, contact_id: int, page_size: int = 20) -> AsyncIterator[dict]:
+        """The contact's messages, newest first, fetched one page at a time as the caller reads on."""
+        return self._items(f"/contact/id:{contact_id}/message/list", page_size)
+
+    async def assign(self, contact_id: int, assignee: int | str | None) -> dict:
+        """Assign the contact's conversation to a user id or email; ``None`` unassigns it."""
+        return await self._call("POST", f"/contact/id:{contact_id}/conversation/assignee", json={"assignee": assignee})
+
+    async def set_status(self, contact_id: int, status: Literal["open", "close"]) -> dict:
+        return await self._call("POST", f"/contact/id:{contact_id}/conversation/status", json={"status": status})
+
+    async def create_comment(self, contact_id: int, text: str) -> dict:
+        """An internal note (at most 1000 characters; mention users as ``{{@user.ID}}``)."""
+        return await self._call("POST", f"/contact/id:{contact_id}/comment", json={"text": text})
+
+    async def send_message(self, contact_id: int, text: str) -> dict:
+        body = {"message": {"type": "text", "text": text}}
+        return await self._call("POST", f"/contact/id:{contact_id}/message", json=body)
+
+    async def list_users(self) -> list[dict]:
+        """Every user of the workspace, across all pages."""
+        return [user async for user in self._items("/space/user", 100)]

@@ -1,0 +1,25 @@
+"""How to reach respond.io's API, read from ``HANDOFF_RESPONDIO_*`` environment variables."""
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class RespondIOSettings(BaseSettings):
+    """The API token stays a ``SecretStr``: reprs, logs and errors show it masked."""
+
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_")
+
+    respondio_token: SecretStr = Field(default=None, validate_default=True)
+    """API access token of the respond.io workspace (Settings > Integrations > Developer API)."""
+    respondio_base_url: str = "https://api.respond.io/v2"
+    """API root; point it at the sandbox inbox to run without respond.io."""
+    respondio_timeout: float = Field(default=10, gt=0)
+    """Seconds one API call may take before it fails and is retried."""
+
+    @field_validator("respondio_token", mode="before")
+    @classmethod
+    def _token_is_set(cls, value: object) -> object:
+        raw = value.get_secret_value() if isinstance(value, SecretStr) else value
+        if not isinstance(raw, str) or not raw.strip():
+            raise ValueError("no respond.io API token: set HANDOFF_RESPONDIO_TOKEN to the workspace's API access token")
+        return value
