@@ -1,0 +1,140 @@
+"""The subset of respond.io's Developer API v2 that Handoff uses, under ``/v2``."""
+
+import hmac
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from sandbox.errors import ApiError
+from sandbox.inbox import Inbox
+from sandbox.store import Page
+
+
+async def authorize(request: Request) -> None:
+    """Require ``Authorization: Bearer <token>`` with the sandbox's token."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    expected = request.app.state.settings.token
+    if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
+        raise ApiError(
+            401,
+            "Unauthorized: send 'Authorization: Bearer <token>' with the sandbox token (HANDOFF_SANDBOX_TOKEN).",
+            {"WWW-Authenticate": "Bearer"},
+        )
+
+
+async def rate_limit(request: Request, response: Response) -> None:
+    """Count the request against its method and route; over the limit, answer 429 with ``Retry-After``.
+
+    The ``X-RateLimit-*`` headers go on every answer, errors included.
+    """
+    limiter = request.app.state.limiter
+    if not limiter.per_second:
+        return
+    verdict = limiter.hit(f"{request.method} {request.scope['route'].path}")
+    if not verdict.allowed:
+        raise ApiError(
+            429,
+            f"Too many requests: at most {verdict.limit} per second on this endpoint; "
+            f"retry after {verdict.retry_after} s.",
+            verdict.headers(),
+        )
+    request.state.response_headers = verdict.headers()
+    response.headers.update(verdict.headers())
+
+
+async def get_inbox(request: Request) -> Inbox:
+    return request.app.state.inbox
+
+
+async def contact_id(identifier: str, inbox: Annotated[Inbox, Depends(get_inbox)]) -> int:
+    """The contact named by the path's ``{identifier}``: 400 when malformed, 404 when unknown."""
+    return inbox.find_contact(identifier)
+
+
+InboxDep = Annotated[Inbox, Depends(get_inbox)]
+ContactId = Annotated[int, Depends(contact_id)]
+Limit = Annotated[int, Query(ge=1, le=100)]
+
+router = APIRouter(prefix="/v2", dependencies=[Depends(authorize), Depends(rate_limit)])
+
+
+def paginated(request: Request, items: list[dict[str, Any]], page: Page) -> dict[str, Any]:
+    """respond.io's list body: the items and full URLs of the next and previous pages."""
+    url = request.url
+    next_url = str(url.include_query_params(cursorId=page.next_cursor)) if page.next_cursor is not None else None
+    if not page.has_previous:
+        previous_url = None
+    elif page.previous_cursor is None:
+        previous_url = str(url.remove_query_params("cursorId"))
+    else:
+        previous_url = str(url.include_query_params(cursorId=page.previous_cursor))
+    return {"items": items, "pagination": {"next": next_url, "previous": previous_url}}
+
+
+class AssigneeBody(BaseModel):
+    assignee: int | str | None
+    """A user id, a user's email, or null to unassign."""
+
+
+class StatusBody(BaseModel):
+    status: Literal["open", "close"]
+    category: str | None = None
+    summary: str | None = None
+
+
+class CommentBody(BaseModel):
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class TextMessage(BaseModel):
+    type: Literal["text"]
+    text: str = Field(min_length=1)
+
+
+class MessageBody(BaseModel):
+    channelId: int | None = None
+    message: TextMessage
+
+
+@router.get("/contact/{identifier}")
+async def get_contact(contact: ContactId, inbox: InboxDep) -> dict[str, Any]:
+    return inbox.contact(contact)
+
+
+@router.post("/contact/{identifier}/conversation/assignee")
+async def assign(contact: ContactId, body: AssigneeBody, inbox: InboxDep) -> dict[str, Any]:
+    inbox.assign(contact, body.assignee)
+    return {"contactId": contact}
+
+
+@router.post("/contact/{identifier}/conversation/status")
+async def set_status(contact: ContactId, body: StatusBody, inbox: InboxDep) -> dict[str, Any]:
+    inbox.set_status(contact, body.status, "api", body.category, body.summary)
+    return {"contactId": contact}
+
+
+@router.post("/contact/{identifier}/comment")
+async def comment(contact: ContactId, body: CommentBody, inbox: InboxDep) -> dict[str, Any]:
+    return inbox.comment(contact, body.text)
+
+
+@router.get("/contact/{identifier}/message/list")
+async def list_messages(
+    request: Request, contact: ContactId, inbox: InboxDep, limit: Limit = 10, cursorId: int | None = None
+) -> dict[str, Any]:
+    items, page = inbox.message_page(contact, limit, cursorId)
+    return paginated(request, items, page)
+
+
+@router.post("/contact/{identifier}/message")
+async def send_message(contact: ContactId, body: MessageBody, inbox: InboxDep) -> dict[str, Any]:
+    return {"messageId": inbox.send(contact, body.message.text, "api", channel_id=body.channelId)}
+
+
+@router.get("/space/user")
+async def list_users(
+    request: Request, inbox: InboxDep, limit: Limit = 10, cursorId: int | None = None
+) -> dict[str, Any]:
+    items, page = inbox.user_page(limit, cursorId)
+    return paginated(request, items, page)

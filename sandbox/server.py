@@ -1,0 +1,56 @@
+"""Running the sandbox: in-process for tests and the demo, or on its own with ``main()``."""
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import uvicorn
+from fastapi import FastAPI
+
+from sandbox.app import create_app
+from sandbox.settings import SandboxSettings
+
+
+@asynccontextmanager
+async def serving(app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> AsyncIterator[str]:
+    """Serve an ASGI app with uvicorn on this event loop; yield its base URL; stop it cleanly on exit.
+
+    Port 0 picks a free port; the URL carries the port actually bound.
+    """
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    task = asyncio.create_task(_serve(server))
+    while not server.started:
+        if task.done():
+            await task  # raises why it could not start
+            raise RuntimeError("the server stopped before it started serving")
+        await asyncio.sleep(0.005)
+    bound_host, bound_port = server.servers[0].sockets[0].getsockname()[:2]
+    try:
+        yield f"http://{bound_host}:{bound_port}"
+    finally:
+        server.should_exit = True
+        await task
+
+
+async def _serve(server: uvicorn.Server) -> None:
+    try:
+        await server.serve()
+    except SystemExit as exit_:  # uvicorn exits the process when it cannot start; here, raise instead
+        raise RuntimeError("the server could not start (see the log above)") from exit_
+
+
+@asynccontextmanager
+async def running_sandbox(settings: SandboxSettings) -> AsyncIterator[str]:
+    """Run the sandbox inbox on 127.0.0.1 (``settings.port``, 0 for a free one) and yield its base URL."""
+    async with serving(create_app(settings), port=settings.port) as url:
+        yield url
+
+
+def main() -> None:
+    """Serve the sandbox with settings from ``HANDOFF_SANDBOX_*`` until interrupted."""
+    settings = SandboxSettings()
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
+
+
+if __name__ == "__main__":
+    main()

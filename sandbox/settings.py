@@ -1,0 +1,54 @@
+"""The sandbox inbox's settings, read from ``HANDOFF_SANDBOX_*`` environment variables."""
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, HttpUrl
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+EventType = Literal[
+    "conversation.opened",
+    "conversation.closed",
+    "message.received",
+    "message.sent",
+    "contact.created",
+    "contact.updated",
+    "contact.assignee.updated",
+    "contact.lifecycle.updated",
+]
+"""respond.io's webhook event names; the sandbox sends the conversation, message and assignee ones."""
+
+BUNDLED_SEED = Path(__file__).resolve().parent / "fixtures" / "agents.yaml"
+
+
+class Subscription(BaseModel):
+    """One webhook: respond.io gives every event subscription its own signing key."""
+
+    event: EventType
+    url: HttpUrl
+    signing_key: str = Field(min_length=1)
+
+
+class SandboxSettings(BaseSettings):
+    """Where the sandbox keeps its state, whom it trusts, how fast it lets clients go, whom it calls."""
+
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_SANDBOX_")
+
+    db: str = ".handoff/sandbox.db"
+    """SQLite file holding the inbox and the webhook outbox; ``:memory:`` for a throwaway inbox."""
+    token: str = "sandbox-token"
+    """The bearer token ``/v2`` accepts."""
+    rate_limit: int = Field(20, ge=0)
+    """Requests per second per method and route before answering 429; 0 turns limiting off."""
+    seed: Path = BUNDLED_SEED
+    """Teams, agents and channels put into the database (existing rows are left alone)."""
+    webhooks: list[Subscription] = []
+    """Subscriptions registered at start (JSON in the environment); more can be added at run time."""
+    retry_initial: float = Field(0.5, gt=0)
+    """Seconds before the first webhook retry; each retry doubles it."""
+    retry_max: float = Field(30.0, gt=0)
+    """Longest wait between two attempts, also for a receiver's ``Retry-After``."""
+    max_attempts: int = Field(12, ge=1)
+    """Attempts per delivery before it is marked failed."""
+    host: str = "127.0.0.1"
+    port: int = Field(8090, ge=0, le=65535)

@@ -1,0 +1,105 @@
+"""Sandbox-only routes under ``/sandbox``: play the customer and the agents, wire webhooks, look at state."""
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter
+from pydantic import BaseModel, Field
+
+from sandbox.api import InboxDep
+from sandbox.inbox import EMAIL, PHONE
+from sandbox.settings import Subscription
+
+router = APIRouter(prefix="/sandbox")
+
+Text = Annotated[str, Field(min_length=1)]
+
+
+class CustomerMessage(BaseModel):
+    """Name, phone and email are used only when the message creates the contact."""
+
+    text: Text
+    firstName: str | None = None
+    lastName: str | None = None
+    phone: Annotated[str, Field(pattern=PHONE)] | None = None
+    email: Annotated[str, Field(pattern=EMAIL)] | None = None
+
+
+class AgentReply(BaseModel):
+    userId: int
+    text: Text
+
+
+class AutomatedMessage(BaseModel):
+    source: Literal["workflow", "ai_agent", "broadcast", "echo"]
+    text: Text
+
+
+class Close(BaseModel):
+    byUserId: int | None = None
+
+
+class Assign(BaseModel):
+    userId: int | None
+    byUserId: int
+
+
+class Presence(BaseModel):
+    online: bool
+
+
+@router.post("/contacts/{contact_id}/customer-message")
+async def customer_message(contact_id: int, body: CustomerMessage, inbox: InboxDep) -> dict[str, Any]:
+    """The contact writes; a new contact is created, a closed conversation is opened (source ``contact``)."""
+    message_id = inbox.receive(contact_id, body.text, body.firstName, body.lastName, body.phone, body.email)
+    return {"contactId": contact_id, "messageId": message_id}
+
+
+@router.post("/contacts/{contact_id}/agent-reply")
+async def agent_reply(contact_id: int, body: AgentReply, inbox: InboxDep) -> dict[str, Any]:
+    """An agent replies in the inbox (sender source ``user``)."""
+    return {"messageId": inbox.send(contact_id, body.text, "user", user_id=body.userId)}
+
+
+@router.post("/contacts/{contact_id}/automated-message")
+async def automated_message(contact_id: int, body: AutomatedMessage, inbox: InboxDep) -> dict[str, Any]:
+    """A message no person wrote: a workflow, the AI agent, a broadcast, or an echo from another app."""
+    return {"messageId": inbox.send(contact_id, body.text, body.source)}
+
+
+@router.post("/contacts/{contact_id}/close")
+async def close(contact_id: int, body: Close, inbox: InboxDep) -> dict[str, Any]:
+    """An agent (``byUserId``) or the contact closes the conversation."""
+    inbox.close_by(contact_id, body.byUserId)
+    return {"contactId": contact_id}
+
+
+@router.post("/contacts/{contact_id}/assign")
+async def assign(contact_id: int, body: Assign, inbox: InboxDep) -> dict[str, Any]:
+    """A person reassigns (or unassigns) the conversation in the inbox."""
+    inbox.assign(contact_id, body.userId, by_user_id=body.byUserId)
+    return {"contactId": contact_id}
+
+
+@router.post("/agents/{user_id}/presence")
+async def presence(user_id: int, body: Presence, inbox: InboxDep) -> dict[str, Any]:
+    return inbox.set_presence(user_id, body.online)
+
+
+@router.get("/state")
+async def state(inbox: InboxDep) -> dict[str, Any]:
+    return inbox.state()
+
+
+@router.post("/webhooks", status_code=201)
+async def add_webhook(body: Subscription, inbox: InboxDep) -> dict[str, Any]:
+    return inbox.subscribe(body)
+
+
+@router.get("/webhooks")
+async def list_webhooks(inbox: InboxDep) -> list[dict[str, Any]]:
+    return inbox.subscriptions()
+
+
+@router.delete("/webhooks/{subscription_id}", status_code=204)
+async def delete_webhook(subscription_id: int, inbox: InboxDep) -> None:
+    inbox.unsubscribe(subscription_id)
