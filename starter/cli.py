@@ -7,11 +7,14 @@ import sys
 
 import typer
 
-from starter import cli_escalation, cli_policy
+from starter import cli_escalation, cli_policy, cli_up
 
 app = typer.Typer(help="Handoff: durable escalation of unanswered respond.io conversations.", no_args_is_help=True)
 app.add_typer(cli_policy.app, name="policy")
 app.add_typer(cli_escalation.app, name="escalation")
+app.command()(cli_up.up)
+app.command()(cli_up.demo)
+app.command()(cli_up.sandbox)
 
 
 @app.command()
@@ -22,8 +25,28 @@ def worker() -> None:
     asyncio.run(run_worker())
 
 
+@app.command()
+def receiver() -> None:
+    """Run the webhook receiver: signed respond.io events start and signal escalations."""
+    from starter.console import fail
+    from starter.policy_file import PolicyError, load_policy
+    from starter.receiver import MissingWebhookKeys, run_receiver
+    from starter.settings import StarterSettings
+
+    settings = StarterSettings()
+    try:
+        policy = load_policy(settings.policy)
+    except PolicyError as error:
+        raise fail(f"the policy {error.path} cannot be used:\n  " + "\n  ".join(error.problems), code=2)
+    try:
+        asyncio.run(run_receiver(settings, policy))
+    except MissingWebhookKeys as error:
+        raise fail(str(error), code=2)
+
+
 def main() -> None:
     logging.basicConfig(level=os.environ.get("HANDOFF_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns everything else
     try:
         app()
         code = 0

@@ -67,6 +67,7 @@ class ConversationEscalation:
         self._history: list[Assignment] = []
         self._deadline: datetime | None = None
         self._outcome: Outcome | None = None
+        self._detail: str | None = None
         self._contact_name = ""
         self._last_wait = timedelta(0)
         self._finding: tuple[Outcome, str] | None = None
@@ -81,7 +82,7 @@ class ConversationEscalation:
             outcome, detail = self._finding or (Outcome.COMPLETED, "the policy ran to its end")
         except _Finished as finished:
             outcome, detail = finished.outcome, finished.detail
-        self._outcome = outcome
+        self._outcome, self._detail = outcome, detail
         self._step = "finished"
         self._deadline = None
         self._set_status(outcome.value)
@@ -125,6 +126,7 @@ class ConversationEscalation:
             deadline=self._deadline,
             history=self._history,
             outcome=self._outcome,
+            detail=self._detail,
         )
 
     @workflow.update

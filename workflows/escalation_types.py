@@ -66,6 +66,7 @@ class EscalationState(_Model):
     deadline: datetime | None
     history: list[Assignment]
     outcome: Outcome | None
+    detail: str | None = Field(default=None, description="why it ended, once it has")
 
 
 class EscalationResult(_Model):

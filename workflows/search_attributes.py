@@ -15,6 +15,11 @@ POLICY = SearchAttributeKey.for_keyword("HandoffPolicy")
 ALL = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY]
 
 
+def cli_type(key: SearchAttributeKey) -> str:
+    """The type name the ``temporal`` CLI uses for a key, e.g. ``Int`` or ``Keyword``."""
+    return key.indexed_value_type.name.title().replace("_", "")
+
+
 def initial(contact_id: int, policy: str) -> TypedSearchAttributes:
     """Set at start so an escalation is findable before its first workflow task runs."""
     return TypedSearchAttributes([

@@ -1,0 +1,120 @@
+"""``handoff demo``: the whole stack with the sandbox inbox, twelve customers, a live table, a summary."""
+
+import asyncio
+import shutil
+import time
+from pathlib import Path
+
+import httpx
+from rich.live import Live
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError
+
+from starter.console import console
+from starter.demo_scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
+from starter.demo_view import Row, live_table, summary_table
+from starter.stack import Stack, StackConfig
+from workflows.escalation import ConversationEscalation
+from workflows.escalation_types import escalation_workflow_id
+
+DEMO_POLICY = Path(__file__).resolve().parent.parent / "policies" / "demo.yaml"
+ACT_AFTER_SECONDS = 3.0
+"""How long after the first assignment the scripted agents and customers act (the wait is 10 s)."""
+DEADLINE_SECONDS = 90.0
+
+
+async def run_demo(config: StackConfig, keep_up: bool) -> bool:
+    """Play the story on a fresh stack; return True when every conversation ended as expected."""
+    shutil.rmtree(config.data_dir, ignore_errors=True)
+    stack = Stack(config)
+    with console.status("Starting Temporal, the sandbox inbox, the worker and the webhook receiver…"):
+        await stack.start()
+    try:
+        client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
+        async with httpx.AsyncClient(base_url=config.sandbox_url, timeout=10) as inbox:
+            await inbox.post(f"/sandbox/agents/{OFFLINE_AGENT_ID}/presence", json={"online": False})
+            rows = await play(client, inbox, CUSTOMERS)
+        console.print(summary_table(rows))
+        _print_where_to_look(config)
+        all_as_expected = all(row.state and row.state.outcome == row.customer.expected for row in rows.values())
+        if keep_up:
+            console.print("The stack stays up; press Ctrl-C to stop it.")
+            await stack.run_until_stopped()
+        return all_as_expected
+    finally:
+        await stack.stop()
+
+
+async def play(client: Client, inbox: httpx.AsyncClient, customers: list[Customer]) -> dict[int, Row]:
+    """Let each customer act out their part while the live table shows what Handoff does."""
+    rows = {customer.contact_id: Row(customer) for customer in customers}
+    started = time.monotonic()
+    actors = [asyncio.create_task(_act(customer, inbox, index)) for index, customer in enumerate(customers)]
+    with Live(live_table(rows, 0), console=console, refresh_per_second=4) as live:
+        while time.monotonic() - started < DEADLINE_SECONDS:
+            await _observe(client, inbox, rows)
+            live.update(live_table(rows, time.monotonic() - started))
+            if all(row.finished for row in rows.values()):
+                break
+            await asyncio.sleep(0.5)
+    for actor in actors:
+        actor.cancel()
+    await asyncio.gather(*actors, return_exceptions=True)
+    return rows
+
+
+async def _act(customer: Customer, inbox: httpx.AsyncClient, index: int) -> None:
+    """One customer writes; once Handoff has assigned someone, the scripted people do their part."""
+    await asyncio.sleep(index * 0.3)
+    path = f"/sandbox/contacts/{customer.contact_id}"
+    body = {"text": "Hi, I need help with my order.", "firstName": customer.first_name, "lastName": customer.last_name}
+    (await inbox.post(f"{path}/customer-message", json=body)).raise_for_status()
+    assignee = await _first_assignee(inbox, customer.contact_id)
+    await asyncio.sleep(ACT_AFTER_SECONDS)
+    match customer.behaviour:
+        case Behaviour.REPLIES:
+            action = inbox.post(f"{path}/agent-reply", json={"userId": assignee, "text": "Hello! Looking into it now."})
+        case Behaviour.CUSTOMER_CLOSES:
+            action = inbox.post(f"{path}/close", json={})
+        case Behaviour.BOT_ONLY:
+            action = inbox.post(f"{path}/automated-message", json={"source": "workflow", "text": "We got your message."})
+        case Behaviour.HUMAN_REASSIGNS:
+            action = inbox.post(f"{path}/assign", json={"userId": HAND_PICKED_ID, "byUserId": SUPERVISOR_ID})
+        case Behaviour.SILENT:
+            return
+    (await action).raise_for_status()
+
+
+async def _first_assignee(inbox: httpx.AsyncClient, contact_id: int) -> int:
+    while True:
+        contact = (await inbox.get(f"/v2/contact/id:{contact_id}", headers={"Authorization": "Bearer sandbox-token"})).json()
+        if contact.get("assignee"):
+            return contact["assignee"]["id"]
+        await asyncio.sleep(0.2)
+
+
+async def _observe(client: Client, inbox: httpx.AsyncClient, rows: dict[int, Row]) -> None:
+    state = (await inbox.get("/sandbox/state")).json()
+    agents = {agent["id"]: f"{agent['firstName']} {agent['lastName']}" for agent in state["agents"]}
+    for contact in state["contacts"]:
+        row = rows.get(contact["id"])
+        if row is None:
+            continue
+        row.assignee = agents.get(contact["assigneeId"], "-")
+        row.comments = len(contact["comments"])
+        if not row.finished:
+            try:
+                handle = client.get_workflow_handle(escalation_workflow_id(contact["id"]))
+                row.state = await handle.query(ConversationEscalation.state)
+            except RPCError:
+                pass  # the webhook has not started it yet
+
+
+def _print_where_to_look(config: StackConfig) -> None:
+    console.print("\n[bold]Where to look[/]")
+    console.print(f"  Temporal UI: {config.ui_url}/namespaces/default/workflows  (each conversation: handoff-contact-<id>)")
+    console.print("  Filter:      HandoffStatus = 'escalated'   or   HandoffContactId = 1002")
+    console.print("  CLI:         handoff escalation list   ·   handoff escalation show 1002")
+    console.print(f"  Logs:        {config.data_dir}/logs/")
+

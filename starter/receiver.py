@@ -1,0 +1,192 @@
+"""The respond.io webhook receiver: signed events start and signal escalations in Temporal.
+
+An event is acknowledged (200) only after Temporal has accepted the start or the signal.
+Any other answer makes respond.io deliver it again, so nothing is lost while Temporal is
+down, and duplicate deliveries are absorbed by ``starter.escalations``.
+"""
+
+import asyncio
+import logging
+import signal
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import JSONResponse
+from pydantic_core import from_json
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from temporalio.client import Client
+from temporalio.service import RPCError, RPCStatusCode
+
+from sandbox.server import serving
+from starter.escalations import signal_escalation, start_escalation
+from starter.settings import StarterSettings
+from starter.signatures import signature_matches
+from starter.webhook_events import Action, Ignore, InvalidEvent, StartEscalation, action_for
+from worker import connection
+from workflows.escalation_types import escalation_workflow_id
+from workflows.policy import Policy
+
+log = logging.getLogger("handoff.receiver")
+
+WEBHOOK_PATH = "/webhooks/respondio"
+RETRY_AFTER_SECONDS = 5
+HEALTH_TIMEOUT = timedelta(seconds=2)
+_UNREACHABLE_STATUSES = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
+_KEYS_HINT = "check that HANDOFF_WEBHOOK_KEYS holds the signing key of this webhook subscription in respond.io"
+
+
+class MissingWebhookKeys(Exception):
+    """The receiver cannot verify any event without at least one signing key."""
+
+
+class TemporalLink:
+    """One Temporal client for the app, connected on first use and again after a failed connect.
+
+    Connecting lazily lets the receiver start, and answer 503, while Temporal is still down.
+    """
+
+    def __init__(self, connect: Callable[[], Awaitable[Client]]):
+        self._connect = connect
+        self._client: Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def client(self) -> Client:
+        async with self._lock:
+            if self._client is None:
+                self._client = await self._connect()
+        return self._client
+
+
+def unreachable(error: BaseException) -> bool:
+    """Whether an error means Temporal could not be reached (worth retrying), not that it refused."""
+    if isinstance(error, RPCError):
+        return error.status in _UNREACHABLE_STATUSES
+    return isinstance(error, connection.TemporalUnreachable | ConnectionError)
+
+
+def create_receiver(
+    settings: StarterSettings, policy: Policy, connect: Callable[[], Awaitable[Client]] = connection.connect
+) -> FastAPI:
+    """The FastAPI app: ``POST /webhooks/respondio`` for events and ``GET /health``."""
+    if not settings.webhook_keys:
+        raise MissingWebhookKeys(
+            "no webhook signing keys: set HANDOFF_WEBHOOK_KEYS to the signing keys of your respond.io "
+            "webhook subscriptions, comma-separated"
+        )
+    temporal = TemporalLink(connect)
+    app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _as_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"error": error.detail}, status_code=error.status_code, headers=error.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, error: Exception) -> JSONResponse:
+        log.exception("Unexpected error while handling %s", request.url.path)
+        return JSONResponse({"error": "internal error; the request was not processed, see the receiver's log"}, 500)
+
+    @app.post(WEBHOOK_PATH)
+    async def receive(request: Request) -> dict:
+        body = await _read_body(request, settings.max_body_bytes)
+        _verify(body, request.headers.get("X-Webhook-Signature"), settings)
+        action = _decode(body, policy)
+        if isinstance(action, Ignore):
+            log.info("Ignored an event: %s", action.why)
+            return {"result": "ignored", "why": action.why}
+        async with _temporal_errors():
+            return await _carry_out(action, await temporal.client(), settings, policy)
+
+    @app.get("/health")
+    async def health() -> JSONResponse:
+        try:
+            client = await temporal.client()
+            healthy = await client.service_client.check_health(timeout=HEALTH_TIMEOUT)
+        except (RPCError, connection.TemporalUnreachable, ConnectionError):
+            healthy = False
+        if healthy:
+            return JSONResponse({"status": "ok", "temporal": "reachable"})
+        return JSONResponse({"status": "degraded", "temporal": "unreachable"}, status_code=503)
+
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    too_large = HTTPException(413, f"the body is larger than {limit} bytes, the receiver's limit (HANDOFF_MAX_BODY_BYTES)")
+    declared = request.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > limit:
+        raise too_large
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise too_large
+    return bytes(body)
+
+
+def _verify(body: bytes, signature: str | None, settings: StarterSettings) -> None:
+    if signature is None:
+        log.warning("Refused an event without X-Webhook-Signature")
+        raise HTTPException(401, f"the X-Webhook-Signature header is missing; {_KEYS_HINT}")
+    if not signature_matches(body, signature, settings.webhook_keys):
+        log.warning("Refused an event whose X-Webhook-Signature matches none of the configured keys")
+        raise HTTPException(401, f"X-Webhook-Signature matches none of the configured keys; {_KEYS_HINT}")
+
+
+def _decode(body: bytes, policy: Policy) -> Action:
+    try:
+        payload = from_json(body, allow_inf_nan=False)
+    except ValueError as error:
+        raise HTTPException(400, f"the body is not valid JSON: {error}")
+    try:
+        return action_for(payload, policy, datetime.now(UTC))
+    except InvalidEvent as error:
+        raise HTTPException(400, f"the event is missing a field Handoff needs or has one of the wrong type: {error}")
+
+
+@asynccontextmanager
+async def _temporal_errors() -> AsyncIterator[None]:
+    """Turn Temporal failures into answers that make the sender retry."""
+    try:
+        yield
+    except Exception as error:
+        if unreachable(error):
+            log.warning("Temporal is unreachable, answered 503: %s", error)
+            raise HTTPException(
+                503,
+                "Temporal is unreachable; the event was not processed, retry later",
+                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+            ) from error
+        if isinstance(error, RPCError):
+            log.error("Temporal refused the request: %s", error)
+            message = f"Temporal refused the request ({error.status.name}: {error.message}); the event was not processed"
+            raise HTTPException(500, message) from error
+        raise
+
+
+async def _carry_out(action: Action, client: Client, settings: StarterSettings, policy: Policy) -> dict:
+    workflow_id = escalation_workflow_id(action.contact_id)
+    if isinstance(action, StartEscalation):
+        result = await start_escalation(client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at)
+        log.info("%s: %s", workflow_id, result.detail)
+        return {"result": "started" if result.started else "duplicate", "workflow_id": workflow_id, "detail": result.detail}
+    name = action.signal.__name__
+    if not await signal_escalation(client, action.contact_id, action.signal, action.event):
+        log.info("%s: no escalation running, %s not sent", workflow_id, name)
+        return {"result": "no escalation running", "workflow_id": workflow_id}
+    log.info("%s: signalled %s", workflow_id, name)
+    return {"result": "signalled", "workflow_id": workflow_id, "signal": name}
+
+
+async def run_receiver(settings: StarterSettings, policy: Policy) -> None:
+    """Serve the receiver on ``receiver_host:receiver_port`` until SIGINT or SIGTERM."""
+    app = create_receiver(settings, policy)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop.set)
+    async with serving(app, port=settings.receiver_port, host=settings.receiver_host) as url:
+        log.info("Receiving respond.io webhooks at %s%s (policy %r)", url, WEBHOOK_PATH, policy.name)
+        await stop.wait()
+        log.info("Stopping the receiver")

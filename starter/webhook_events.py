@@ -1,0 +1,194 @@
+"""respond.io webhook payloads, and what each one asks Handoff to do.
+
+The models mirror the wire names and read only the fields Handoff needs; anything else in a
+payload is ignored, so respond.io adding fields never breaks the receiver. ``action_for``
+is pure: the receiver does the talking to Temporal.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Annotated, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from starter.policy_file import _describe
+from workflows.escalation import ConversationEscalation
+from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
+from workflows.policy import Policy
+
+
+class InvalidEvent(Exception):
+    """A payload without a field Handoff needs, or with one of the wrong type; the message names it."""
+
+
+def epoch_datetime(value: float) -> datetime:
+    """An aware UTC time from epoch milliseconds (respond.io's unit) or, for smaller numbers, seconds."""
+    seconds = value / 1000 if value > 1e12 else value
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as error:
+        raise ValueError("expected an epoch time in milliseconds or seconds") from error
+
+
+def _plausible_time(value: float) -> float:
+    epoch_datetime(value)
+    return value
+
+
+EpochTime = Annotated[float, AfterValidator(_plausible_time)]
+
+
+class _Wire(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+class Assignee(_Wire):
+    id: int | None = None
+
+
+class Contact(_Wire):
+    id: int
+    assignee: Assignee | None = None
+
+
+class Envelope(_Wire):
+    """What every event carries."""
+
+    event_type: str
+    event_id: str | None = None
+    contact: Contact
+
+
+class OpenedConversation(_Wire):
+    openedTime: EpochTime | None = None
+    openedBySource: str | None = None
+    source: str | None = None
+
+
+class ConversationOpenedEvent(Envelope):
+    conversation: OpenedConversation | None = None
+    source: str | None = None
+
+    @property
+    def opening_source(self) -> str | None:
+        """Who opened the conversation; respond.io's field name is unconfirmed, so look in each likely place."""
+        conversation = self.conversation or OpenedConversation()
+        return conversation.openedBySource or self.source or conversation.source
+
+
+class Sender(_Wire):
+    source: str
+    userId: int | None = None
+
+
+class Status(_Wire):
+    timestamp: EpochTime | None = None
+
+
+class SentMessage(_Wire):
+    messageId: int | None = None
+    sender: Sender
+    timestamp: EpochTime | None = None
+    status: list[Status] = []
+
+
+class MessageSentEvent(Envelope):
+    message: SentMessage
+
+
+class ClosedConversation(_Wire):
+    closedTime: EpochTime | None = None
+
+
+class ConversationClosedEvent(Envelope):
+    conversation: ClosedConversation | None = None
+
+
+@dataclass(frozen=True)
+class StartEscalation:
+    contact_id: int
+    opening: str
+    opened_at: datetime
+
+
+@dataclass(frozen=True)
+class SignalEscalation:
+    contact_id: int
+    signal: Callable
+    event: BaseModel
+
+
+@dataclass(frozen=True)
+class Ignore:
+    why: str
+
+
+Action = StartEscalation | SignalEscalation | Ignore
+
+
+def action_for(payload: object, policy: Policy, now: datetime) -> Action:
+    """Validate a decoded payload and say what to do with it; raise InvalidEvent naming the bad field."""
+    envelope = _validate(Envelope, payload)
+    handler = _HANDLERS.get(envelope.event_type)
+    if handler is None:
+        return Ignore(f"Handoff does not act on {envelope.event_type} events")
+    model, decide = handler
+    return decide(_validate(model, payload), policy, now)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _validate(model: type[M], payload: object) -> M:
+    try:
+        return model.model_validate(payload)
+    except ValidationError as error:
+        raise InvalidEvent("; ".join(_describe(item) for item in error.errors())) from error
+
+
+def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Action:
+    source = event.opening_source
+    if source is None:
+        return Ignore("the event names no opening source (looked at conversation.openedBySource, source, conversation.source)")
+    if source not in policy.trigger.sources:
+        wanted = ", ".join(policy.trigger.sources)
+        return Ignore(f"opened by {source}; policy {policy.name!r} escalates conversations opened by {wanted}")
+    opened_time = event.conversation.openedTime if event.conversation else None
+    if opened_time is None:
+        return StartEscalation(event.contact.id, event.event_id or now.isoformat(), now)
+    opening = str(int(opened_time)) if opened_time.is_integer() else str(opened_time)
+    return StartEscalation(event.contact.id, opening, epoch_datetime(opened_time))
+
+
+def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
+    message = event.message
+    times = [message.timestamp] + [status.timestamp for status in message.status]
+    sent_time = next((time for time in times if time is not None), None)
+    signal = MessageSent(
+        message_id=message.messageId,
+        sender_source=message.sender.source,
+        user_id=message.sender.userId,
+        sent_at=now if sent_time is None else epoch_datetime(sent_time),
+    )
+    return SignalEscalation(event.contact.id, ConversationEscalation.message_sent, signal)
+
+
+def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Action:
+    closed_time = event.conversation.closedTime if event.conversation else None
+    closed_at = now if closed_time is None else epoch_datetime(closed_time)
+    return SignalEscalation(event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at))
+
+
+def _assignee_updated(event: Envelope, policy: Policy, now: datetime) -> Action:
+    assignee_id = event.contact.assignee.id if event.contact.assignee else None
+    signal = AssigneeChanged(assignee_id=assignee_id or None, changed_at=now)
+    return SignalEscalation(event.contact.id, ConversationEscalation.assignee_changed, signal)
+
+
+_HANDLERS: dict[str, tuple[type[Envelope], Callable[..., Action]]] = {
+    "conversation.opened": (ConversationOpenedEvent, _opened),
+    "message.sent": (MessageSentEvent, _sent),
+    "conversation.closed": (ConversationClosedEvent, _closed),
+    "contact.assignee.updated": (Envelope, _assignee_updated),
+}
