@@ -16,6 +16,7 @@ from workflows.escalation_types import EscalationRequest, escalation_workflow_id
 from workflows.policy import Policy
 
 _OPENED_AT = "opened_at"
+_OPENING = "opening"
 
 
 @dataclass(frozen=True)
@@ -33,16 +34,17 @@ async def start_escalation(
     """Start the escalation for one opening of a conversation, at most once.
 
     The workflow id is per contact, so a running escalation absorbs duplicate deliveries.
-    A finished one is compared by its opening time: a delivery of the same or an older
-    opening is a duplicate, only a newer opening starts a new run.
+    A finished one is compared with this opening: the same opening (by key) or an older one
+    is a duplicate; only a newer opening starts a new run.
     """
     workflow_id = escalation_workflow_id(contact_id)
     latest = await _latest_run(client, workflow_id)
     if latest is not None:
         if latest.status == WorkflowExecutionStatus.RUNNING:
             return StartResult(workflow_id, False, "an escalation is already running for this contact")
-        previous_opened_at = (await latest.memo()).get(_OPENED_AT)
-        if previous_opened_at and datetime.fromisoformat(previous_opened_at) >= opened_at:
+        previous = await latest.memo()
+        previous_opened_at = previous.get(_OPENED_AT)
+        if previous.get(_OPENING) == opening or (previous_opened_at and datetime.fromisoformat(previous_opened_at) >= opened_at):
             return StartResult(workflow_id, False, "this opening was already escalated")
     request = EscalationRequest(contact_id=contact_id, opening=opening, opened_at=opened_at, policy=policy)
     try:
@@ -53,7 +55,7 @@ async def start_escalation(
             task_queue=task_queue,
             id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
             id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            memo={_OPENED_AT: opened_at.isoformat()},
+            memo={_OPENED_AT: opened_at.isoformat(), _OPENING: opening},
             search_attributes=sa.initial(contact_id, policy.name),
         )
     except WorkflowAlreadyStartedError:

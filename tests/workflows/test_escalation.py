@@ -167,6 +167,10 @@ async def test_duplicate_start_runs_once(time_skipping_env):
             time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at - timedelta(seconds=1)
         )
         assert not late.started, late.detail
+        same_key_later = await start_escalation(
+            time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at + timedelta(hours=1)
+        )
+        assert not same_key_later.started, same_key_later.detail
         latest = await time_skipping_env.client.get_workflow_handle(escalation_workflow_id(inbox.contact_id)).describe()
     assert latest.run_id == handle.result_run_id
     assert inbox.assignments == [ALICE.id, CAROL.id]
