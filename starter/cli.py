@@ -7,11 +7,12 @@ import sys
 
 import typer
 
-from starter import cli_escalation, cli_policy, cli_up
+from starter import cli_agent, cli_escalation, cli_policy, cli_up
 
 app = typer.Typer(help="Handoff: durable escalation of unanswered respond.io conversations.", no_args_is_help=True)
 app.add_typer(cli_policy.app, name="policy")
 app.add_typer(cli_escalation.app, name="escalation")
+app.add_typer(cli_agent.app, name="agent")
 app.command()(cli_up.up)
 app.command()(cli_up.demo)
 app.command()(cli_up.sandbox)
@@ -42,6 +43,9 @@ def receiver() -> None:
         asyncio.run(run_receiver(settings, policy))
     except MissingWebhookKeys as error:
         raise fail(str(error), code=2)
+    except RuntimeError as error:  # uvicorn could not bind
+        where = f"{settings.receiver_host}:{settings.receiver_port}"
+        raise fail(f"{error}; if {where} is in use, set HANDOFF_RECEIVER_PORT (or HANDOFF_RECEIVER_HOST) to a free one")
 
 
 def main() -> None:

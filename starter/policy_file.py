@@ -34,10 +34,11 @@ def load_policy(path: Path | str = DEFAULT_POLICY) -> Policy:
     try:
         return Policy.model_validate(document)
     except ValidationError as error:
-        raise PolicyError(path, [_describe(item) for item in error.errors()]) from error
+        raise PolicyError(path, [describe_error(item) for item in error.errors()]) from error
 
 
-def _describe(item: dict) -> str:
+def describe_error(item: dict) -> str:
+    """One pydantic error as `field.path: message`."""
     where = ".".join(str(part) for part in item["loc"]) or "(top level)"
     message = item["msg"].removeprefix("Value error, ")
     return f"{where}: {message}"

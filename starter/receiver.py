@@ -41,7 +41,7 @@ class MissingWebhookKeys(Exception):
     """The receiver cannot verify any event without at least one signing key."""
 
 
-class TemporalLink:
+class _TemporalLink:
     """One Temporal client for the app, connected on first use and again after a failed connect.
 
     Connecting lazily lets the receiver start, and answer 503, while Temporal is still down.
@@ -59,7 +59,7 @@ class TemporalLink:
         return self._client
 
 
-def unreachable(error: BaseException) -> bool:
+def _unreachable(error: BaseException) -> bool:
     """Whether an error means Temporal could not be reached (worth retrying), not that it refused."""
     if isinstance(error, RPCError):
         return error.status in _UNREACHABLE_STATUSES
@@ -75,7 +75,7 @@ def create_receiver(
             "no webhook signing keys: set HANDOFF_WEBHOOK_KEYS to the signing keys of your respond.io "
             "webhook subscriptions, comma-separated"
         )
-    temporal = TemporalLink(connect)
+    temporal = _TemporalLink(connect)
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(StarletteHTTPException)
@@ -84,7 +84,7 @@ def create_receiver(
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, error: Exception) -> JSONResponse:
-        log.exception("Unexpected error while handling %s", request.url.path)
+        """Keep the JSON error shape; the server still logs the traceback."""
         return JSONResponse({"error": "internal error; the request was not processed, see the receiver's log"}, 500)
 
     @app.post(WEBHOOK_PATH)
@@ -142,7 +142,7 @@ def _decode(body: bytes, policy: Policy) -> Action:
     try:
         return action_for(payload, policy, datetime.now(UTC))
     except InvalidEvent as error:
-        raise HTTPException(400, f"the event is missing a field Handoff needs or has one of the wrong type: {error}")
+        raise HTTPException(400, f"the event is not one Handoff can read: {error}")
 
 
 @asynccontextmanager
@@ -151,7 +151,7 @@ async def _temporal_errors() -> AsyncIterator[None]:
     try:
         yield
     except Exception as error:
-        if unreachable(error):
+        if _unreachable(error):
             log.warning("Temporal is unreachable, answered 503: %s", error)
             raise HTTPException(
                 503,

@@ -12,17 +12,19 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from starter.policy_file import _describe
+from starter.policy_file import describe_error
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
 from workflows.policy import Policy
+
+M = TypeVar("M", bound=BaseModel)
 
 
 class InvalidEvent(Exception):
     """A payload without a field Handoff needs, or with one of the wrong type; the message names it."""
 
 
-def epoch_datetime(value: float) -> datetime:
+def _to_datetime(value: float) -> datetime:
     """An aware UTC time from epoch milliseconds (respond.io's unit) or, for smaller numbers, seconds."""
     seconds = value / 1000 if value > 1e12 else value
     try:
@@ -32,7 +34,8 @@ def epoch_datetime(value: float) -> datetime:
 
 
 def _plausible_time(value: float) -> float:
-    epoch_datetime(value)
+    """Refuse numbers that are no time at all, so such a payload is a 400 naming the field."""
+    _to_datetime(value)
     return value
 
 
@@ -40,7 +43,7 @@ EpochTime = Annotated[float, AfterValidator(_plausible_time)]
 
 
 class _Wire(BaseModel):
-    model_config = ConfigDict(allow_inf_nan=False)
+    model_config = ConfigDict(allow_inf_nan=False, coerce_numbers_to_str=True)
 
 
 class Assignee(_Wire):
@@ -137,14 +140,11 @@ def action_for(payload: object, policy: Policy, now: datetime) -> Action:
     return decide(_validate(model, payload), policy, now)
 
 
-M = TypeVar("M", bound=BaseModel)
-
-
 def _validate(model: type[M], payload: object) -> M:
     try:
         return model.model_validate(payload)
     except ValidationError as error:
-        raise InvalidEvent("; ".join(_describe(item) for item in error.errors())) from error
+        raise InvalidEvent("; ".join(describe_error(item) for item in error.errors())) from error
 
 
 def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Action:
@@ -158,7 +158,7 @@ def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Ac
     if opened_time is None:
         return StartEscalation(event.contact.id, event.event_id or now.isoformat(), now)
     opening = str(int(opened_time)) if opened_time.is_integer() else str(opened_time)
-    return StartEscalation(event.contact.id, opening, epoch_datetime(opened_time))
+    return StartEscalation(event.contact.id, opening, _to_datetime(opened_time))
 
 
 def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
@@ -169,14 +169,14 @@ def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
         message_id=message.messageId,
         sender_source=message.sender.source,
         user_id=message.sender.userId,
-        sent_at=now if sent_time is None else epoch_datetime(sent_time),
+        sent_at=now if sent_time is None else _to_datetime(sent_time),
     )
     return SignalEscalation(event.contact.id, ConversationEscalation.message_sent, signal)
 
 
 def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Action:
     closed_time = event.conversation.closedTime if event.conversation else None
-    closed_at = now if closed_time is None else epoch_datetime(closed_time)
+    closed_at = now if closed_time is None else _to_datetime(closed_time)
     return SignalEscalation(event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at))
 
 

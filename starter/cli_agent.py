@@ -1,0 +1,44 @@
+"""``handoff agent``: set an agent's presence and see the roster (presence, load, turns)."""
+
+import typer
+from rich.table import Table
+
+from activities.routing import roster_snapshot, set_presence
+from starter.cli_client import run_with_client
+from starter.console import console
+from starter.settings import StarterSettings
+
+app = typer.Typer(help="Agents' presence and load, as routing sees them.", no_args_is_help=True)
+
+
+@app.command()
+def online(agent_id: int = typer.Argument(..., help="respond.io user id")) -> None:
+    """Mark an agent online until they are marked offline."""
+    _set(agent_id, True)
+
+
+@app.command()
+def offline(agent_id: int = typer.Argument(..., help="respond.io user id")) -> None:
+    """Mark an agent offline: "only online" routing skips them."""
+    _set(agent_id, False)
+
+
+def _set(agent_id: int, is_online: bool) -> None:
+    queue = StarterSettings().task_queue
+    run_with_client(lambda client: set_presence(client, queue, agent_id, is_online))
+    console.print(f"Agent {agent_id} is now {'online' if is_online else 'offline'} for routing.")
+
+
+@app.command("list")
+def list_() -> None:
+    """Every agent with team, presence and open conversations, as the roster sees them."""
+    queue = StarterSettings().task_queue
+    snapshot = run_with_client(lambda client: roster_snapshot(client, queue))
+    if snapshot is None:
+        console.print("No roster yet: it starts with the first assignment or presence update.")
+        return
+    table = Table("id", "name", "team", "presence", "open", title=f"Roster at {snapshot.as_of:%H:%M:%S} UTC")
+    for status in snapshot.agents:
+        agent = status.agent
+        table.add_row(str(agent.id), agent.name, agent.team or "-", "online" if status.online else "offline", str(status.open))
+    console.print(table)

@@ -1,0 +1,34 @@
+"""Running one CLI action against Temporal, with failures turned into messages that say what to do."""
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.service import RPCError, RPCStatusCode
+
+from starter.console import fail
+from worker.connection import TemporalUnreachable, connect
+
+T = TypeVar("T")
+
+
+def run_with_client(
+    action: Callable[[Client], Awaitable[T]],
+    not_found: str = "no escalation found for that contact; `handoff escalation list` shows the running ones",
+) -> T:
+    """Connect, run the action, and turn the usual failures into messages that say what to do."""
+
+    async def go() -> T:
+        return await action(await connect())
+
+    try:
+        return asyncio.run(go())
+    except TemporalUnreachable as error:
+        raise fail(str(error))
+    except RPCError as error:
+        if error.status == RPCStatusCode.NOT_FOUND:
+            raise fail(not_found)
+        raise fail(f"Temporal refused the request: {error.message}")
+    except WorkflowUpdateFailedError as error:
+        raise fail(str(error.cause.message if error.cause else error))
