@@ -1,7 +1,12 @@
 """How to reach respond.io's API, read from ``HANDOFF_RESPONDIO_*`` environment variables."""
 
+from datetime import timedelta
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from workflows.durations import Duration
+from workflows.roster_types import RosterConfig
 
 
 class RespondIOSettings(BaseSettings):
@@ -23,3 +28,17 @@ class RespondIOSettings(BaseSettings):
         if not isinstance(raw, str) or not raw.strip():
             raise ValueError("no respond.io API token: set HANDOFF_RESPONDIO_TOKEN to the workspace's API access token")
         return value
+
+
+class RoutingSettings(BaseSettings):
+    """How the routing roster judges presence and refreshes the agent list (``HANDOFF_*``)."""
+
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_")
+
+    inactivity_timeout: Duration = timedelta(minutes=15)
+    """An agent who sent a message counts as online this long afterwards (respond.io offers 1m to 60m)."""
+    roster_sync_every: Duration = timedelta(minutes=5)
+    """How often the roster re-reads the agents and teams from respond.io."""
+
+    def roster_config(self) -> RosterConfig:
+        return RosterConfig(inactivity_timeout=self.inactivity_timeout, sync_every=self.roster_sync_every)

@@ -28,6 +28,7 @@ def create_app(settings: SandboxSettings) -> FastAPI:
             async with httpx.AsyncClient(timeout=10.0) as client:
                 deliverer = Deliverer(store, client, settings)
                 app.state.inbox = Inbox(store, deliverer.notify)
+                app.state.http = client
                 for subscription in settings.webhooks:
                     app.state.inbox.subscribe(subscription)
                 delivering = asyncio.create_task(deliverer.run())

@@ -50,5 +50,10 @@ class SandboxSettings(BaseSettings):
     """Longest wait between two attempts, also for a receiver's ``Retry-After``."""
     max_attempts: int = Field(12, ge=1)
     """Attempts per delivery before it is marked failed."""
+    presence_url: str | None = None
+    """Where presence changes are forwarded as ``PUT {presence_url}/{user id}/presence`` (Handoff's
+    receiver), since respond.io's API has no presence for Handoff to read."""
+    presence_token: str | None = None
+    """Bearer token for ``presence_url``."""
     host: str = "127.0.0.1"
     port: int = Field(8090, ge=0, le=65535)

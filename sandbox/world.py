@@ -2,10 +2,12 @@
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+import httpx
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from sandbox.api import InboxDep
+from sandbox.errors import ApiError
 from sandbox.inbox import EMAIL, PHONE
 from sandbox.settings import Subscription
 
@@ -81,8 +83,20 @@ async def assign(contact_id: int, body: Assign, inbox: InboxDep) -> dict[str, An
 
 
 @router.post("/agents/{user_id}/presence")
-async def presence(user_id: int, body: Presence, inbox: InboxDep) -> dict[str, Any]:
-    return inbox.set_presence(user_id, body.online)
+async def presence(user_id: int, body: Presence, inbox: InboxDep, request: Request) -> dict[str, Any]:
+    """Set an agent online or offline, and tell Handoff when ``presence_url`` is configured."""
+    agent = inbox.set_presence(user_id, body.online)
+    settings = request.app.state.settings
+    if settings.presence_url:
+        headers = {"Authorization": f"Bearer {settings.presence_token}"} if settings.presence_token else {}
+        url = f"{settings.presence_url.rstrip('/')}/{user_id}/presence"
+        try:
+            answer = await request.app.state.http.put(url, json={"online": body.online}, headers=headers)
+        except httpx.TransportError as error:
+            raise ApiError(502, f"Presence is stored, but {url} is unreachable ({error!r}); try again.")
+        if not answer.is_success:
+            raise ApiError(502, f"Presence is stored, but {url} answered {answer.status_code}: {answer.text[:200]}")
+    return agent
 
 
 @router.get("/state")

@@ -33,7 +33,7 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
     try:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
         async with httpx.AsyncClient(base_url=config.sandbox_url, timeout=10) as inbox:
-            await inbox.post(f"/sandbox/agents/{OFFLINE_AGENT_ID}/presence", json={"online": False})
+            await set_presence(inbox)
             rows = await play(client, inbox, CUSTOMERS)
         console.print(summary_table(rows))
         _print_where_to_look(config)
@@ -44,6 +44,13 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
         return all_as_expected
     finally:
         await stack.stop()
+
+
+async def set_presence(inbox: httpx.AsyncClient) -> None:
+    """Everyone starts online but Erin; the sandbox passes presence on to Handoff's routing."""
+    for agent in (await inbox.get("/sandbox/state")).json()["agents"]:
+        online = agent["id"] != OFFLINE_AGENT_ID
+        (await inbox.post(f"/sandbox/agents/{agent['id']}/presence", json={"online": online})).raise_for_status()
 
 
 async def play(client: Client, inbox: httpx.AsyncClient, customers: list[Customer]) -> dict[int, Row]:

@@ -6,6 +6,7 @@ down, and duplicate deliveries are absorbed by ``starter.escalations``.
 """
 
 import asyncio
+import hmac
 import logging
 import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,13 +15,16 @@ from datetime import UTC, datetime, timedelta
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
+from activities import routing
 from sandbox.server import serving
 from starter.escalations import signal_escalation, start_escalation
+from starter.policy_file import describe_error
 from starter.settings import StarterSettings
 from starter.signatures import signature_matches
 from starter.webhook_events import Action, Ignore, InvalidEvent, StartEscalation, action_for
@@ -98,6 +102,20 @@ def create_receiver(
         async with _temporal_errors():
             return await _carry_out(action, await temporal.client(), settings, policy)
 
+    @app.put("/agents/{agent_id}/presence")
+    async def presence(agent_id: int, request: Request) -> dict:
+        """Set an agent online or offline for routing: respond.io's API has no presence to read."""
+        _authorize(request.headers.get("Authorization"), settings)
+        body = await _read_body(request, settings.max_body_bytes)
+        try:
+            change = PresenceBody.model_validate_json(body)
+        except ValidationError as error:
+            raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors()))
+        async with _temporal_errors():
+            await routing.set_presence(await temporal.client(), settings.task_queue, agent_id, change.online)
+        log.info("Agent %s is now %s", agent_id, "online" if change.online else "offline")
+        return {"agent_id": agent_id, "online": change.online}
+
     @app.get("/health")
     async def health() -> JSONResponse:
         try:
@@ -132,6 +150,18 @@ def _verify(body: bytes, signature: str | None, settings: StarterSettings) -> No
     if not signature_matches(body, signature, settings.webhook_keys):
         log.warning("Refused an event whose X-Webhook-Signature matches none of the configured keys")
         raise HTTPException(401, f"X-Webhook-Signature matches none of the configured keys; {_KEYS_HINT}")
+
+
+class PresenceBody(BaseModel):
+    online: bool
+
+
+def _authorize(header: str | None, settings: StarterSettings) -> None:
+    if settings.api_token is None:
+        raise HTTPException(403, "presence updates over HTTP are off; set HANDOFF_API_TOKEN and send it as a Bearer token")
+    expected = f"Bearer {settings.api_token.get_secret_value()}".encode()
+    if header is None or not hmac.compare_digest(header.encode(), expected):
+        raise HTTPException(401, "send HANDOFF_API_TOKEN as `Authorization: Bearer <token>`")
 
 
 def _decode(body: bytes, policy: Policy) -> Action:
@@ -172,6 +202,8 @@ async def _carry_out(action: Action, client: Client, settings: StarterSettings, 
         log.info("%s: %s", workflow_id, result.detail)
         return {"result": "started" if result.started else "duplicate", "workflow_id": workflow_id, "detail": result.detail}
     name = action.signal.__name__
+    if action.roster is not None:
+        await action.roster.tell(client, settings.task_queue, *action.roster.args)
     if not await signal_escalation(client, action.contact_id, action.signal, action.event):
         log.info("%s: no escalation running, %s not sent", workflow_id, name)
         return {"result": "no escalation running", "workflow_id": workflow_id}

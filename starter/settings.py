@@ -21,6 +21,7 @@ class StarterSettings(BaseSettings):
     receiver_host: str = "127.0.0.1"
     receiver_port: int = Field(default=8000, ge=0, le=65535)
     max_body_bytes: int = Field(default=256 * 1024, ge=1, description="larger webhook bodies are refused with 413")
+    api_token: SecretStr | None = Field(default=None, description="Bearer token for the receiver's presence endpoint")
 
     @field_validator("webhook_keys", mode="before")
     @classmethod

@@ -104,11 +104,13 @@ class Stack:
         await temporal.ready(lambda: _temporal_answers(config.temporal_address))
 
         if config.sandbox:
-            keys = _webhook_keys(config.data_dir / "sandbox-webhook-keys.json")
+            secrets_ = _sandbox_secrets(config.data_dir / "sandbox-secrets.json")
+            keys = secrets_["webhook_keys"]
             env |= {
                 "HANDOFF_RESPONDIO_BASE_URL": f"{config.sandbox_url}/v2",
                 "HANDOFF_RESPONDIO_TOKEN": SANDBOX_TOKEN,
                 "HANDOFF_WEBHOOK_KEYS": ",".join(keys.values()),
+                "HANDOFF_API_TOKEN": secrets_["api_token"],
             }
             subscriptions = [
                 {"event": event, "url": f"{config.receiver_url}/webhooks/respondio", "signing_key": key}
@@ -119,6 +121,8 @@ class Stack:
                 "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
                 "HANDOFF_SANDBOX_TOKEN": SANDBOX_TOKEN,
                 "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
+                "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
+                "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
             })
             await sandbox.start()
             await sandbox.ready(lambda: _http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
@@ -160,14 +164,18 @@ def _handoff() -> list[str]:
     return [sys.executable, "-m", "starter"]
 
 
-def _webhook_keys(path: Path) -> dict[str, str]:
-    """One signing key per event subscription, as respond.io does; kept so restarts keep working."""
+def _sandbox_secrets(path: Path) -> dict:
+    """One signing key per webhook subscription (as respond.io does) and the receiver's API token,
+    made once and kept, so restarts keep working."""
     if path.exists():
         return json.loads(path.read_text())
-    keys = {event: secrets.token_urlsafe(32) for event in WEBHOOK_EVENTS}
-    path.write_text(json.dumps(keys, indent=2))
+    made = {
+        "webhook_keys": {event: secrets.token_urlsafe(32) for event in WEBHOOK_EVENTS},
+        "api_token": secrets.token_urlsafe(32),
+    }
+    path.write_text(json.dumps(made, indent=2))
     path.chmod(0o600)
-    return keys
+    return made
 
 
 async def _temporal_answers(address: str) -> bool:

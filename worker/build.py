@@ -9,13 +9,14 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from worker.settings import WorkerSettings
 from workflows.escalation import ConversationEscalation
+from workflows.roster import Roster
 
-WORKFLOWS = [ConversationEscalation]
+WORKFLOWS = [ConversationEscalation, Roster]
 
 # Deterministic model modules are shared with the sandbox instead of being re-imported for
 # every workflow run: rebuilding pydantic models per run would dominate workflow start time.
 _PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "workflows.policy", "workflows.durations",
-                "workflows.escalation_types", "activities.models"]
+                "workflows.escalation_types", "workflows.routing", "workflows.roster_types", "activities.models"]
 
 
 def build_worker(client: Client, settings: WorkerSettings, activities: Sequence[Callable]) -> Worker:

@@ -23,7 +23,7 @@ async def run_worker(settings: WorkerSettings | None = None) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     async with RespondIOClient(RespondIOSettings()) as api:
-        async with build_worker(client, settings, handoff_activities(api)):
+        async with build_worker(client, settings, handoff_activities(api, client, settings.task_queue)):
             log.info("Worker polling task queue %r on %s", settings.task_queue, client.service_client.config.target_host)
             await stop.wait()
             log.info("Stopping: finishing running activities (up to %ss)", settings.graceful_shutdown_seconds)

@@ -74,6 +74,7 @@ class ConversationEscalation:
         self._evidence: set[str] = set()
         self._escalate_requested = False
         self._cancel_reason: str | None = None
+        self._roster_changed = False
 
     @workflow.run
     async def run(self, request: EscalationRequest) -> EscalationResult:
@@ -112,6 +113,11 @@ class ConversationEscalation:
     def assignee_changed(self, event: AssigneeChanged) -> None:
         if self._assignee is not None and event.assignee_id != self._assignee.id:
             self._evidence.add("reassigned")
+
+    @workflow.signal
+    def roster_changed(self) -> None:
+        """The roster saw an agent come online or free up: an assign step waiting for one asks again now."""
+        self._roster_changed = True
 
     # Operators.
 
@@ -175,6 +181,7 @@ class ConversationEscalation:
         await self._ensure_still_ours()
         giving_up_at = workflow.now() + assign.timeout.after
         for attempt in count():
+            self._roster_changed = False  # before asking, so a change seen during the ask still wakes the sleep
             choice = await self._choose(assign)
             if choice.agent is not None:
                 return await self._hand_to(choice)
@@ -185,7 +192,7 @@ class ConversationEscalation:
             self._deadline = workflow.now() + retry_in
             self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
             self._set_status("waiting_for_agent")
-            await self._sleep(retry_in)
+            await self._sleep(retry_in, also_wake=lambda: self._roster_changed)
             self._stop_if_cancelled()
         self._deadline = None
         if not assign.timeout.steps:

@@ -48,7 +48,13 @@ def choose(agents: list[Agent], request: ChoiceRequest, roster: RosterView) -> C
     else:
         agent = next_in_turn(eligible, roster.cursors.get(pool_key(request)))
         reason = f"round robin: next in turn among {len(eligible)} eligible"
-    return Choice(agent=agent, candidates=candidates, reason=reason)
+    return Choice(agent=agent, candidates=candidates, reason=reason + _skipped(candidates))
+
+
+def _skipped(candidates: list[Candidate]) -> str:
+    """Who was passed over and why, e.g. "; skipped Erin Weber (offline)"."""
+    passed_over = [f"{c.agent.name} ({c.rejected_because})" for c in candidates if c.rejected_because]
+    return f"; skipped {', '.join(passed_over)}" if passed_over else ""
 
 
 def next_in_turn(eligible: list[Agent], last_id: int | None) -> Agent:

@@ -7,7 +7,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from starter.demo import DEMO_POLICY, play
+from starter.demo import DEMO_POLICY, play, set_presence
 from starter.demo_scenario import CUSTOMERS, OFFLINE_AGENT_ID, Behaviour
 from starter.stack import Stack, StackConfig
 from workflows.escalation_types import Outcome
@@ -29,7 +29,7 @@ async def test_the_story_plays_out_through_webhooks(tmp_path):
     async with Stack(config):
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
         async with httpx.AsyncClient(base_url=config.sandbox_url, timeout=10) as inbox:
-            await inbox.post(f"/sandbox/agents/{OFFLINE_AGENT_ID}/presence", json={"online": False})
+            await set_presence(inbox)
             rows = await play(client, inbox, one_of_each)
             state = (await inbox.get("/sandbox/state")).json()
 

@@ -8,6 +8,7 @@ import httpx
 import pytest
 
 from activities.respondio import RespondIOClient
+from activities.routing import set_presence
 from activities.settings import RespondIOSettings
 from sandbox.server import running_sandbox
 from sandbox.settings import SandboxSettings
@@ -48,7 +49,9 @@ async def stack(dev_server, tmp_path):
     async with running_sandbox(SandboxSettings(db=str(tmp_path / "inbox.db"), port=0)) as url:
         settings = RespondIOSettings(respondio_token="sandbox-token", respondio_base_url=f"{url}/v2")
         async with RespondIOClient(settings) as api, httpx.AsyncClient(base_url=url) as inbox:
-            async with build_worker(dev_server.client, WorkerSettings(task_queue=queue), handoff_activities(api)):
+            async with build_worker(dev_server.client, WorkerSettings(task_queue=queue), handoff_activities(api, dev_server.client, queue)):
+                for tier_2 in (201, 202, 203):  # online in the sandbox; the roster hears it from the starter or CLI
+                    await set_presence(dev_server.client, queue, tier_2, True)
 
                 async def start(contact_id: int):
                     await inbox.post(f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"})
