@@ -1,8 +1,12 @@
 """Shared fixtures: Temporal servers from the PyPI wheels, with Handoff's search attributes."""
 
+import os
+from pathlib import Path
+
 import pytest
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
+from temporalio.client import WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
@@ -37,3 +41,23 @@ async def dev_server():
     )
     yield env
     await env.shutdown()
+
+
+HISTORIES = Path(__file__).resolve().parent / "histories"
+"""Histories of real runs, replayed by tests/test_replay.py against the current workflow code."""
+
+
+@pytest.fixture
+def record_history(request):
+    """With HANDOFF_RECORD_HISTORIES=1, keep a workflow's history for the replay tests.
+
+    Record again only for a deliberate, versioned change of workflow behaviour: the old
+    histories must keep replaying, which is what the replay tests guard.
+    """
+
+    async def record(handle: WorkflowHandle, name: str = "") -> None:
+        if os.environ.get("HANDOFF_RECORD_HISTORIES") == "1":
+            history = await handle.fetch_history()
+            (HISTORIES / f"{request.node.name}{name}.json").write_text(history.to_json())
+
+    return record

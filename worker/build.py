@@ -19,13 +19,18 @@ _PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "workflows.polic
                 "workflows.escalation_types", "workflows.routing", "workflows.roster_types", "activities.models"]
 
 
+def workflow_runner() -> SandboxedWorkflowRunner:
+    """The sandbox the workflows run in; the replay tests use the same one."""
+    return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH))
+
+
 def build_worker(client: Client, settings: WorkerSettings, activities: Sequence[Callable]) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,
         workflows=WORKFLOWS,
         activities=activities,
-        workflow_runner=SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH)),
+        workflow_runner=workflow_runner(),
         max_concurrent_activities=settings.max_concurrent_activities,
         max_concurrent_workflow_tasks=settings.max_concurrent_workflow_tasks,
         max_cached_workflows=settings.max_cached_workflows,

@@ -19,6 +19,7 @@ from worker.settings import WorkerSettings
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
+from workflows.roster_types import roster_workflow_id
 
 pytestmark = pytest.mark.integration
 
@@ -69,11 +70,14 @@ async def contact(inbox: httpx.AsyncClient, contact_id: int) -> dict:
     return next(c for c in state["contacts"] if c["id"] == contact_id)
 
 
-async def test_unanswered_conversation_is_reassigned_with_a_comment(stack, dev_server):
+async def test_unanswered_conversation_is_reassigned_with_a_comment(stack, dev_server, record_history):
     inbox, start = stack
     contact_id = 5000 + uuid.uuid4().int % 10**6
     handle = await start(contact_id)
     result = await handle.result()
+    await record_history(handle)
+    roster = dev_server.client.get_workflow_handle(roster_workflow_id((await handle.describe()).task_queue))
+    await record_history(roster, "-roster")
 
     assert result.outcome == Outcome.ESCALATED
     final = await contact(inbox, contact_id)

@@ -45,12 +45,13 @@ async def until_waiting(handle: WorkflowHandle) -> None:
     raise AssertionError("the workflow never reached its wait")
 
 
-async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env):
+async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
         began = time.monotonic()
         result = await handle.result()
+        await record_history(handle)
         real_seconds = time.monotonic() - began
     print(f"15-minute escalation took {real_seconds:.2f} s of real time")
     assert result.outcome == Outcome.ESCALATED
@@ -62,7 +63,7 @@ async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env
     assert result.history[1].candidates[0].agent == CAROL
 
 
-async def test_reply_within_the_wait_ends_early_without_reassignment(time_skipping_env):
+async def test_reply_within_the_wait_ends_early_without_reassignment(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
@@ -71,6 +72,7 @@ async def test_reply_within_the_wait_ends_early_without_reassignment(time_skippi
         inbox.messages.append(FakeMessage("user", ALICE.id, now))
         await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.REPLIED
     assert inbox.assignments == [ALICE.id]
     assert inbox.comments == []
@@ -102,7 +104,7 @@ async def test_bot_messages_do_not_count_as_a_reply(time_skipping_env):
     assert inbox.assignments == [ALICE.id, CAROL.id]
 
 
-async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skipping_env):
+async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
@@ -110,11 +112,12 @@ async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skippi
         now = await time_skipping_env.get_current_time()
         await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.ESCALATED
     assert result.history[1].assigned_at - result.opened_at >= timedelta(minutes=15)
 
 
-async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipping_env):
+async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
@@ -123,12 +126,13 @@ async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipp
         now = await time_skipping_env.get_current_time()
         await handle.signal(ConversationEscalation.conversation_closed, ConversationClosed(closed_at=now))
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.CLOSED
     assert inbox.assignments == [ALICE.id]
     assert result.finished_at - result.opened_at < timedelta(minutes=15)
 
 
-async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_env):
+async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
@@ -137,6 +141,7 @@ async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_en
         now = await time_skipping_env.get_current_time()
         await handle.signal(ConversationEscalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now))
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.REASSIGNED_BY_HUMAN
     assert inbox.assignee == DAVE
     assert inbox.assignments == [ALICE.id]
@@ -176,19 +181,20 @@ async def test_duplicate_start_runs_once(time_skipping_env):
     assert inbox.assignments == [ALICE.id, CAROL.id]
 
 
-async def test_escalate_now_skips_the_rest_of_the_wait(time_skipping_env):
+async def test_escalate_now_skips_the_rest_of_the_wait(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
         await until_waiting(handle)
         await handle.execute_update(ConversationEscalation.escalate_now, "customer is a VIP")
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.ESCALATED
     assert inbox.assignments == [ALICE.id, CAROL.id]
     assert result.finished_at - result.opened_at < timedelta(minutes=15)
 
 
-async def test_cancel_stops_without_further_action(time_skipping_env):
+async def test_cancel_stops_without_further_action(time_skipping_env, record_history):
     inbox = FakeInbox()
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
@@ -198,6 +204,7 @@ async def test_cancel_stops_without_further_action(time_skipping_env):
         assert "reason must not be empty" in str(refused.value.cause)
         await handle.execute_update(ConversationEscalation.cancel, "handled by phone")
         result = await handle.result()
+        await record_history(handle)
     assert result.outcome == Outcome.CANCELLED
     assert "handled by phone" in result.detail
     assert inbox.assignments == [ALICE.id] and inbox.comments == []
