@@ -23,6 +23,11 @@ class StarterSettings(BaseSettings):
     max_body_bytes: int = Field(default=256 * 1024, ge=1, description="larger webhook bodies are refused with 413")
     api_token: SecretStr | None = Field(default=None, description="Bearer token for the receiver's presence endpoint")
 
+    @field_validator("api_token", mode="before")
+    @classmethod
+    def _blank_is_off(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
     @field_validator("webhook_keys", mode="before")
     @classmethod
     def _comma_separated(cls, value: object) -> object:

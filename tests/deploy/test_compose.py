@@ -9,7 +9,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from activities.settings import RespondIOSettings
+from activities.settings import RespondIOSettings, RoutingSettings
 from starter.cli import app
 from starter.settings import StarterSettings
 from worker.settings import WorkerSettings
@@ -23,7 +23,7 @@ HANDOFF_SERVICES = [name for name, service in SERVICES.items() if service.get("b
 
 def settings_variables() -> set[str]:
     names = set()
-    for settings in (WorkerSettings, StarterSettings, RespondIOSettings):
+    for settings in (WorkerSettings, StarterSettings, RespondIOSettings, RoutingSettings):
         prefix = settings.model_config["env_prefix"]
         names |= {f"{prefix}{field}".upper() for field in settings.model_fields}
     return names

@@ -33,3 +33,10 @@ def test_the_command_exits_2_without_keys_or_with_a_broken_policy(monkeypatch, t
     monkeypatch.setenv("HANDOFF_WEBHOOK_KEYS", "a-key")
     bad_policy = CliRunner().invoke(app, ["receiver"])
     assert bad_policy.exit_code == 2 and "steps" in bad_policy.output
+
+
+@pytest.mark.parametrize(("value", "expected"), [("", None), ("   ", None), ("t0ken", "t0ken")])
+def test_a_blank_api_token_turns_the_presence_endpoint_off(monkeypatch, value, expected):
+    monkeypatch.setenv("HANDOFF_API_TOKEN", value)
+    token = StarterSettings().api_token
+    assert (token.get_secret_value() if token else None) == expected
