@@ -46,6 +46,16 @@ API_CALL = dict(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
 )
+# Patches: runs started before a change keep the old behaviour (tests/test_replay.py guards this).
+RECHECK_AFTER_WAITING_FOR_AGENT = "recheck-after-waiting-for-agent"
+"""After waiting for an eligible agent, check again that the conversation is open and still ours."""
+SHORT_CIRCUIT_CONDITIONS = "short-circuit-conditions"
+"""Stop checking a branch's conditions once the answer is known: fewer API calls, and the outcome
+names the condition that decided (a closed conversation is "closed", not "replied")."""
+
+LOST = {"closed", "reassigned"}
+"""Evidence that the conversation is no longer Handoff's to assign."""
+
 NOBODY_ELIGIBLE_RETRY = [timedelta(seconds=s) for s in (15, 30, 60, 120, 300)]
 """How long an assign step waits before asking routing again while nobody is eligible."""
 
@@ -75,6 +85,7 @@ class ConversationEscalation:
         self._escalate_requested = False
         self._cancel_reason: str | None = None
         self._roster_changed = False
+        self._waiting = False
 
     @workflow.run
     async def run(self, request: EscalationRequest) -> EscalationResult:
@@ -144,6 +155,8 @@ class ConversationEscalation:
     @escalate_now.validator
     def _validate_escalate_now(self, reason: str) -> None:
         self._ensure_running()
+        if not self._waiting:
+            raise ValueError(f"no wait is running now ({self._step}); escalate-now ends a running wait")
 
     @workflow.update
     def cancel(self, reason: str) -> str:
@@ -183,6 +196,7 @@ class ConversationEscalation:
         for attempt in count():
             self._roster_changed = False  # before asking, so a change seen during the ask still wakes the sleep
             choice = await self._choose(assign)
+            self._stop_if_cancelled()
             if choice.agent is not None:
                 return await self._hand_to(choice)
             remaining = giving_up_at - workflow.now()
@@ -192,8 +206,12 @@ class ConversationEscalation:
             self._deadline = workflow.now() + retry_in
             self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
             self._set_status("waiting_for_agent")
-            await self._sleep(retry_in, also_wake=lambda: self._roster_changed)
+            recheck = workflow.patched(RECHECK_AFTER_WAITING_FOR_AGENT)
+            await self._sleep(retry_in, also_wake=lambda: self._roster_changed or (recheck and bool(self._evidence & LOST)))
             self._stop_if_cancelled()
+            if recheck:
+                self._evidence -= LOST  # the check below is what confirms or refutes it
+                await self._ensure_still_ours()  # time has passed: it may have been closed or taken by a person
         self._deadline = None
         if not assign.timeout.steps:
             raise _Finished(Outcome.NO_ELIGIBLE_AGENT, f"nobody in {assign.describe()} was eligible within {format_duration(assign.timeout.after)}")
@@ -215,6 +233,7 @@ class ConversationEscalation:
         assert choice.agent is not None
         level = len(self._history)
         assigned_at = workflow.now()  # before the call: a reply racing the assignment still counts
+        self._evidence.clear()  # before the call too: what arrives during it is about the new assignment
         await workflow.execute_activity_method(
             ConversationActivities.assign_conversation,
             AssignRequest(contact_id=self._contact_id, agent=choice.agent),
@@ -223,7 +242,6 @@ class ConversationEscalation:
         self._history.append(
             Assignment(agent=choice.agent, assigned_at=assigned_at, level=level, reason=choice.reason, candidates=choice.candidates)
         )
-        self._evidence.clear()
         if level > 0:
             self._finding = (Outcome.ESCALATED, f"reassigned to {choice.agent.name}: {choice.reason}")
         workflow.upsert_search_attributes([sa.ASSIGNEE.value_set(choice.agent.email), sa.LEVEL.value_set(level)])
@@ -244,13 +262,14 @@ class ConversationEscalation:
         self._deadline = started + duration
         self._step = f"{where}: wait {format_duration(duration)}"
         self._set_status("waiting")
+        self._waiting = True
         while True:
             remaining = self._deadline - workflow.now()
             woke = await self._sleep(remaining, also_wake=lambda: self._escalate_requested or bool(self._evidence))
             self._stop_if_cancelled()
             if not woke or self._escalate_requested or await self._evidence_confirmed():
                 break
-        self._escalate_requested = False
+        self._escalate_requested = self._waiting = False
         self._last_wait = workflow.now() - started
         self._deadline = None
 
@@ -284,8 +303,16 @@ class ConversationEscalation:
     async def _branch(self, branch: Branch, where: str) -> None:
         self._step = f"{where}: check conditions"
         self._set_status("checking")
-        results = [await self._holds(condition) for condition in branch.conditions]
-        passed = all(results) if branch.all is not None else any(results)
+        if workflow.patched(SHORT_CIRCUIT_CONDITIONS):
+            needed = branch.all is None  # all: stop at the first false condition; any: at the first true one
+            passed = not needed
+            for condition in branch.conditions:
+                if await self._holds(condition) == needed:
+                    passed = needed
+                    break
+        else:
+            results = [await self._holds(condition) for condition in branch.conditions]
+            passed = all(results) if branch.all is not None else any(results)
         steps, label = (branch.then, "then") if passed else (branch.else_, "else")
         await self._run_steps(steps, f"{where}.branch.{label}")
 

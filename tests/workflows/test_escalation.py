@@ -15,6 +15,7 @@ from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
 from worker.settings import WorkerSettings
 from workflows.escalation import ConversationEscalation
+from workflows.policy import Policy
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome, escalation_workflow_id
 
 POLICY = load_policy()
@@ -22,13 +23,13 @@ ALICE, CAROL, DAVE = AGENTS
 
 
 @asynccontextmanager
-async def running(env, inbox: FakeInbox):
+async def running(env, inbox: FakeInbox, policy: Policy = POLICY):
     """A worker with the real workflow and the fake inbox's activities; yields a start function."""
     queue = f"test-{uuid.uuid4()}"
     inbox.contact_id = uuid.uuid4().int % 10**9
 
     async def start() -> WorkflowHandle:
-        result = await start_escalation(env.client, queue, POLICY, inbox.contact_id, "opening-1", await env.get_current_time())
+        result = await start_escalation(env.client, queue, policy, inbox.contact_id, "opening-1", await env.get_current_time())
         assert result.started and result.handle, result.detail
         return result.handle  # the handle from the start: its result() lets the server skip time
 
@@ -36,13 +37,13 @@ async def running(env, inbox: FakeInbox):
         yield start
 
 
-async def until_waiting(handle: WorkflowHandle) -> None:
-    """Poll the state query (which does not skip time) until the workflow sits in its wait."""
+async def until_waiting(handle: WorkflowHandle, step: str = "wait") -> None:
+    """Poll the state query (which does not skip time) until the workflow's step mentions ``step``."""
     for _ in range(200):
-        if "wait" in (await handle.query(ConversationEscalation.state)).step:
+        if step in (await handle.query(ConversationEscalation.state)).step:
             return
         await asyncio.sleep(0.02)
-    raise AssertionError("the workflow never reached its wait")
+    raise AssertionError(f"the workflow never reached a step with {step!r}")
 
 
 async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env, record_history):
@@ -222,3 +223,35 @@ async def test_state_query_shows_step_assignee_and_deadline(time_skipping_env):
     assert state.step == "steps.1: wait 15m"
     assert timedelta(minutes=14) < state.deadline - now <= timedelta(minutes=15)
     assert [a.agent for a in state.history] == [ALICE] and state.outcome is None
+
+
+NOBODY_THERE = Policy.model_validate(
+    {
+        "name": "night-shift",
+        "steps": [
+            {"assign": {"user": "alice@example.com"}},
+            {"wait": "1m"},
+            {"assign": {"team": "Night shift", "timeout": {"after": "1h"}}},
+            {"comment": "Reassigned to {assignee}."},
+        ],
+    }
+)
+
+
+async def test_closed_while_waiting_for_an_agent_ends_without_reassignment(time_skipping_env, record_history):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox, NOBODY_THERE) as start:
+        handle = await start()
+        await time_skipping_env.sleep(timedelta(minutes=2))
+        await until_waiting(handle, "nobody eligible")
+        with pytest.raises(WorkflowUpdateFailedError) as refused:
+            await handle.execute_update(ConversationEscalation.escalate_now, "hurry")
+        assert "no wait is running" in str(refused.value.cause)
+        inbox.status = "close"
+        now = await time_skipping_env.get_current_time()
+        await handle.signal(ConversationEscalation.conversation_closed, ConversationClosed(closed_at=now))
+        result = await handle.result()
+        await record_history(handle)
+    assert result.outcome == Outcome.CLOSED
+    assert inbox.assignments == [ALICE.id] and inbox.comments == []
+    assert result.finished_at - result.opened_at < timedelta(minutes=30)
