@@ -21,9 +21,19 @@ app.command()(cli_up.sandbox)
 @app.command()
 def worker() -> None:
     """Run a worker: the escalation workflows and the respond.io activities."""
+    from pydantic import ValidationError
+
+    from starter.console import fail
+    from starter.policy_file import describe_error
+    from worker.connection import TemporalUnreachable
     from worker.main import run_worker
 
-    asyncio.run(run_worker())
+    try:
+        asyncio.run(run_worker())
+    except TemporalUnreachable as error:
+        raise fail(str(error))
+    except ValidationError as error:
+        raise fail("; ".join(describe_error(item) for item in error.errors()), code=2)
 
 
 @app.command()

@@ -63,7 +63,7 @@ def list_(
     async def fetch(client: Client):
         return [w async for w in client.list_workflows(query, limit=limit)]
 
-    table = Table("workflow", "run", "contact", "assignee", "status", "level", "started (UTC)")
+    table = Table("workflow", "state", "contact", "assignee", "status", "level", "started (UTC)")
     for w in run_with_client(fetch):
         attrs = w.typed_search_attributes
         table.add_row(w.id, w.status.name.lower() if w.status else "?", str(attrs.get(sa.CONTACT_ID) or "-"),

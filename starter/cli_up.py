@@ -1,12 +1,15 @@
-"""``handoff up`` and ``handoff sandbox``: run Handoff on this machine."""
+"""``handoff up``, ``handoff demo`` and ``handoff sandbox``: run Handoff on this machine."""
 
 import asyncio
+import os
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from starter.console import console, fail
+from starter.policy_file import PolicyError, load_policy
+from starter.settings import StarterSettings
 from starter.processes import ChildFailed
 from starter.stack import Stack, StackConfig
 
@@ -22,10 +25,23 @@ def up(
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
     config = StackConfig(data_dir, sandbox, policy, temporal_port, ui_port, receiver_port, sandbox_port)
+    _check_before_starting(config)
     try:
         asyncio.run(_run(config))
     except ChildFailed as error:
         raise fail(str(error))
+
+
+def _check_before_starting(config: StackConfig) -> None:
+    """An invalid policy or missing secrets stop `up` before it starts anything."""
+    try:
+        load_policy(config.policy or StarterSettings().policy)
+    except PolicyError as error:
+        raise fail(f"{error}; run `handoff policy check` for details", code=2)
+    if not config.sandbox:
+        missing = [name for name in ("HANDOFF_RESPONDIO_TOKEN", "HANDOFF_WEBHOOK_KEYS") if not os.environ.get(name, "").strip()]
+        if missing:
+            raise fail(f"set {' and '.join(missing)} to talk to respond.io, or run `handoff up --sandbox`", code=2)
 
 
 async def _run(config: StackConfig) -> None:

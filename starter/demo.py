@@ -14,6 +14,7 @@ from temporalio.service import RPCError
 from starter.console import console
 from starter.demo_scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
 from starter.demo_view import Row, live_table, summary_table
+from starter.processes import ChildFailed
 from starter.stack import Stack, StackConfig
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import escalation_workflow_id
@@ -26,7 +27,7 @@ DEADLINE_SECONDS = 90.0
 
 async def run_demo(config: StackConfig, keep_up: bool) -> bool:
     """Play the story on a fresh stack; return True when every conversation ended as expected."""
-    shutil.rmtree(config.data_dir, ignore_errors=True)
+    _empty_for_a_new_story(config.data_dir)
     stack = Stack(config)
     with console.status("Starting Temporal, the sandbox inbox, the worker and the webhook receiver…"):
         await stack.start()
@@ -44,6 +45,20 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
         return all_as_expected
     finally:
         await stack.stop()
+
+
+STACK_FILES = {"temporal.db", "temporal.db-wal", "temporal.db-shm", "sandbox.db", "sandbox.db-wal", "sandbox.db-shm",
+               "sandbox-secrets.json", "logs"}
+
+
+def _empty_for_a_new_story(data_dir: Path) -> None:
+    """Remove the previous demo's state, and refuse to touch a folder holding anything else."""
+    if not data_dir.exists():
+        return
+    foreign = sorted(p.name for p in data_dir.iterdir() if p.name not in STACK_FILES)
+    if foreign:
+        raise ChildFailed(f"{data_dir} holds files the demo did not make ({', '.join(foreign[:3])}); pass another --data-dir")
+    shutil.rmtree(data_dir)
 
 
 async def set_presence(inbox: httpx.AsyncClient) -> None:

@@ -38,7 +38,7 @@ async def start_escalation(
     is a duplicate; only a newer opening starts a new run.
     """
     workflow_id = escalation_workflow_id(contact_id)
-    latest = await _latest_run(client, workflow_id)
+    latest = await _describe_latest_run(client, workflow_id)
     if latest is not None:
         if latest.status == WorkflowExecutionStatus.RUNNING:
             return StartResult(workflow_id, False, "an escalation is already running for this contact")
@@ -63,7 +63,7 @@ async def start_escalation(
     return StartResult(workflow_id, True, "escalation started", handle)
 
 
-async def _latest_run(client: Client, workflow_id: str):
+async def _describe_latest_run(client: Client, workflow_id: str):
     try:
         return await client.get_workflow_handle(workflow_id).describe()
     except RPCError as error:

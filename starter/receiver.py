@@ -22,6 +22,7 @@ from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
 from activities import routing
+from activities.routing import roster_config
 from sandbox.server import serving
 from starter.escalations import signal_escalation, start_escalation
 from starter.policy_file import describe_error
@@ -31,6 +32,7 @@ from starter.webhook_events import Action, Ignore, InvalidEvent, StartEscalation
 from worker import connection
 from workflows.escalation_types import escalation_workflow_id
 from workflows.policy import Policy
+from workflows.roster_types import RosterConfig
 
 log = logging.getLogger("handoff.receiver")
 
@@ -79,6 +81,7 @@ def create_receiver(
             "no webhook signing keys: set HANDOFF_WEBHOOK_KEYS to the signing keys of your respond.io "
             "webhook subscriptions, comma-separated"
         )
+    roster = roster_config()  # checked now: a bad setting is an error at start, not on every event
     temporal = _TemporalLink(connect)
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
 
@@ -100,7 +103,7 @@ def create_receiver(
             log.info("Ignored an event: %s", action.why)
             return {"result": "ignored", "why": action.why}
         async with _temporal_errors():
-            return await _carry_out(action, await temporal.client(), settings, policy)
+            return await _carry_out(action, await temporal.client(), settings, policy, roster)
 
     @app.put("/agents/{agent_id}/presence")
     async def presence(agent_id: int, request: Request) -> dict:
@@ -112,7 +115,7 @@ def create_receiver(
         except ValidationError as error:
             raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors()))
         async with _temporal_errors():
-            await routing.set_presence(await temporal.client(), settings.task_queue, agent_id, change.online)
+            await routing.set_presence(await temporal.client(), settings.task_queue, agent_id, change.online, config=roster)
         log.info("Agent %s is now %s", agent_id, "online" if change.online else "offline")
         return {"agent_id": agent_id, "online": change.online}
 
@@ -195,16 +198,17 @@ async def _temporal_errors() -> AsyncIterator[None]:
         raise
 
 
-async def _carry_out(action: Action, client: Client, settings: StarterSettings, policy: Policy) -> dict:
+async def _carry_out(action: Action, client: Client, settings: StarterSettings, policy: Policy, roster: RosterConfig) -> dict:
     workflow_id = escalation_workflow_id(action.contact_id)
     if isinstance(action, StartEscalation):
         result = await start_escalation(client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at)
         log.info("%s: %s", workflow_id, result.detail)
         return {"result": "started" if result.started else "duplicate", "workflow_id": workflow_id, "detail": result.detail}
     name = action.signal.__name__
+    running = await signal_escalation(client, action.contact_id, action.signal, action.event)
     if action.roster is not None:
-        await action.roster.tell(client, settings.task_queue, *action.roster.args)
-    if not await signal_escalation(client, action.contact_id, action.signal, action.event):
+        await action.roster.tell(client, settings.task_queue, *action.roster.args, config=roster)
+    if not running:
         log.info("%s: no escalation running, %s not sent", workflow_id, name)
         return {"result": "no escalation running", "workflow_id": workflow_id}
     log.info("%s: signalled %s", workflow_id, name)

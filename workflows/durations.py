@@ -15,13 +15,15 @@ def parse_duration(value: Any) -> Any:
     if isinstance(value, bool):
         raise ValueError("a duration is written like 30s, 15m, 1h30m or 7d")
     if isinstance(value, int | float):
+        if value != int(value):
+            raise ValueError(f"{value} is not a whole number of seconds; durations are precise to the second")
         return timedelta(seconds=value)
     if isinstance(value, str):
         text = value.strip().lower().replace(" ", "")
         match = _SHORTHAND.match(text)
         if text and match:
             return timedelta(seconds=sum(int(n) * s for n, s in zip(match.groups(), _UNITS.values()) if n))
-        if not text.startswith("p"):  # not ISO 8601 either (the form the data converter writes)
+        if not text.startswith("p"):  # not ISO 8601 either
             raise ValueError(f"{value!r} is not a duration: write it like 30s, 15m, 1h30m or 7d")
     return value
 
@@ -38,4 +40,4 @@ def format_duration(value: timedelta) -> str:
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]
-"""A positive-or-zero timedelta read from shorthand and written back as shorthand."""
+"""A whole number of seconds, read from shorthand (or ISO 8601) and written back as shorthand."""

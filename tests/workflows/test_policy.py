@@ -77,6 +77,12 @@ def test_structural_mistakes(tmp_path, text, problem):
     assert any(p.startswith(problem) for p in raised.value.problems), raised.value.problems
 
 
+@pytest.mark.parametrize("value", [0.5, 1.7])
+def test_fractional_seconds_are_refused(value):
+    with pytest.raises(ValueError, match="whole number of seconds"):
+        parse_duration(value)
+
+
 def test_missing_file_says_so(tmp_path):
     with pytest.raises(PolicyError, match="cannot read the file"):
         load_policy(tmp_path / "nope.yaml")
