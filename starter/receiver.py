@@ -39,7 +39,9 @@ log = logging.getLogger("handoff.receiver")
 WEBHOOK_PATH = "/webhooks/respondio"
 RETRY_AFTER_SECONDS = 5
 HEALTH_TIMEOUT = timedelta(seconds=2)
-_UNREACHABLE_STATUSES = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED}
+_UNREACHABLE_STATUSES = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED}
+CONNECT_TIMEOUT_SECONDS = 5
+"""A connect that hangs (a black-holed address) must not hold every request behind the lock."""
 _KEYS_HINT = "check that HANDOFF_WEBHOOK_KEYS holds the signing key of this webhook subscription in respond.io"
 
 
@@ -61,15 +63,15 @@ class _TemporalLink:
     async def client(self) -> Client:
         async with self._lock:
             if self._client is None:
-                self._client = await self._connect()
+                self._client = await asyncio.wait_for(self._connect(), CONNECT_TIMEOUT_SECONDS)
         return self._client
 
 
 def _unreachable(error: BaseException) -> bool:
-    """Whether an error means Temporal could not be reached (worth retrying), not that it refused."""
+    """Whether an error means Temporal could not take the request now (worth retrying), not that it refused it."""
     if isinstance(error, RPCError):
         return error.status in _UNREACHABLE_STATUSES
-    return isinstance(error, connection.TemporalUnreachable | ConnectionError)
+    return isinstance(error, connection.TemporalUnreachable | ConnectionError | TimeoutError)
 
 
 def create_receiver(
@@ -124,7 +126,7 @@ def create_receiver(
         try:
             client = await temporal.client()
             healthy = await client.service_client.check_health(timeout=HEALTH_TIMEOUT)
-        except (RPCError, connection.TemporalUnreachable, ConnectionError):
+        except (RPCError, connection.TemporalUnreachable, ConnectionError, TimeoutError):
             healthy = False
         if healthy:
             return JSONResponse({"status": "ok", "temporal": "reachable"})

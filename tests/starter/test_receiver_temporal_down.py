@@ -1,5 +1,6 @@
 """While Temporal is down the receiver answers 503 so respond.io retries; once it is up, the retry succeeds."""
 
+import asyncio
 import json
 import socket
 
@@ -53,3 +54,15 @@ async def test_events_wait_for_temporal_and_succeed_once_it_is_up(monkeypatch):
             assert (await http.get("/health")).json() == {"status": "ok", "temporal": "reachable"}
         finally:
             await temporal.shutdown()
+
+
+async def test_a_connect_that_hangs_answers_503_instead_of_holding_requests(monkeypatch):
+    monkeypatch.setattr("starter.receiver.CONNECT_TIMEOUT_SECONDS", 0.2)
+
+    async def black_hole():
+        await asyncio.Event().wait()
+
+    async with receiving(StarterSettings(webhook_keys=KEYS, task_queue="nobody-polls"), black_hole) as http:
+        answers = await asyncio.gather(*(deliver(http, opened(new_contact())) for _ in range(3)))
+        assert [a.status_code for a in answers] == [503, 503, 503]
+        assert (await http.get("/health")).status_code == 503
