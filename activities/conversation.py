@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.models import Agent, AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from activities.respondio import RespondIOClient, RespondIOError
+from activities.timestamps import from_epoch, message_time
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -51,13 +52,8 @@ def _agent(user: dict) -> Agent:
 
 
 def _sent_at(message: dict) -> datetime | None:
-    """When the message was sent: its first status's timestamp, else its own; epoch seconds or milliseconds."""
-    statuses = message.get("status") or []
-    raw = statuses[0].get("timestamp") if statuses else message.get("timestamp")
-    if raw is None:
-        return None
-    seconds = float(raw)
-    return datetime.fromtimestamp(seconds / 1000 if seconds > 1e12 else seconds, UTC)
+    raw = message_time(message)
+    return None if raw is None else from_epoch(raw)
 
 
 class ConversationActivities:

@@ -1,7 +1,5 @@
 """How to reach respond.io's API, read from ``HANDOFF_RESPONDIO_*`` environment variables."""
 
-from datetime import timedelta
-
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,9 +33,9 @@ class RoutingSettings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="HANDOFF_")
 
-    inactivity_timeout: Duration = timedelta(minutes=15)
+    inactivity_timeout: Duration = RosterConfig.model_fields["inactivity_timeout"].default
     """An agent who sent a message counts as online this long afterwards (respond.io offers 1m to 60m)."""
-    roster_sync_every: Duration = timedelta(minutes=5)
+    roster_sync_every: Duration = RosterConfig.model_fields["sync_every"].default
     """How often the roster re-reads the agents and teams from respond.io."""
 
     def roster_config(self) -> RosterConfig:

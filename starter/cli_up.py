@@ -3,7 +3,7 @@
 import asyncio
 import os
 from pathlib import Path
-from typing import Optional
+from typing import Annotated, Optional
 
 import typer
 
@@ -13,15 +13,21 @@ from starter.settings import StarterSettings
 from starter.processes import ChildFailed
 from starter.stack import Stack, StackConfig
 
+_DEFAULT = StackConfig()
+TemporalPort = Annotated[int, typer.Option(help="Temporal's gRPC port")]
+UiPort = Annotated[int, typer.Option(help="the Temporal Web UI's port")]
+ReceiverPort = Annotated[int, typer.Option(help="the webhook receiver's port")]
+SandboxPort = Annotated[int, typer.Option(help="the sandbox inbox's port")]
+
 
 def up(
     sandbox: bool = typer.Option(False, "--sandbox", help="also run the sandbox inbox and wire its webhooks"),
     data_dir: Path = typer.Option(Path(".handoff"), help="where the stack keeps its state and logs"),
     policy: Optional[Path] = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
-    temporal_port: int = typer.Option(7233),
-    ui_port: int = typer.Option(8233),
-    receiver_port: int = typer.Option(8000),
-    sandbox_port: int = typer.Option(8090),
+    temporal_port: TemporalPort = _DEFAULT.temporal_port,
+    ui_port: UiPort = _DEFAULT.ui_port,
+    receiver_port: ReceiverPort = _DEFAULT.receiver_port,
+    sandbox_port: SandboxPort = _DEFAULT.sandbox_port,
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
     config = StackConfig(data_dir, sandbox, policy, temporal_port, ui_port, receiver_port, sandbox_port)
@@ -71,10 +77,10 @@ def print_summary(config: StackConfig) -> None:
 def demo(
     keep_up: bool = typer.Option(False, "--keep-up", help="leave the stack running after the story, until Ctrl-C"),
     data_dir: Path = typer.Option(Path(".handoff/demo"), help="the demo's state and logs (emptied at start)"),
-    temporal_port: int = typer.Option(7233),
-    ui_port: int = typer.Option(8233),
-    receiver_port: int = typer.Option(8000),
-    sandbox_port: int = typer.Option(8090),
+    temporal_port: TemporalPort = _DEFAULT.temporal_port,
+    ui_port: UiPort = _DEFAULT.ui_port,
+    receiver_port: ReceiverPort = _DEFAULT.receiver_port,
+    sandbox_port: SandboxPort = _DEFAULT.sandbox_port,
 ) -> None:
     """Play twelve conversations against the sandbox inbox and show what Handoff does with each."""
     from starter.demo import DEMO_POLICY, run_demo

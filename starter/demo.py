@@ -15,7 +15,7 @@ from starter.console import console
 from starter.demo_scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
 from starter.demo_view import Row, live_table, summary_table
 from starter.processes import ChildFailed
-from starter.stack import Stack, StackConfig
+from starter.stack import SANDBOX_TOKEN, Stack, StackConfig
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import escalation_workflow_id
 
@@ -110,7 +110,7 @@ async def _act(customer: Customer, inbox: httpx.AsyncClient, index: int) -> None
 
 async def _first_assignee(inbox: httpx.AsyncClient, contact_id: int) -> int:
     while True:
-        contact = (await inbox.get(f"/v2/contact/id:{contact_id}", headers={"Authorization": "Bearer sandbox-token"})).json()
+        contact = (await inbox.get(f"/v2/contact/id:{contact_id}", headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"})).json()
         if contact.get("assignee"):
             return contact["assignee"]["id"]
         await asyncio.sleep(0.2)

@@ -15,13 +15,14 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
+from sandbox.settings import SandboxSettings
 from starter.binaries import temporal_binary
 from starter.processes import Child
 from starter.settings import StarterSettings
 from workflows import search_attributes as sa
 
 WEBHOOK_EVENTS = ["conversation.opened", "conversation.closed", "message.sent", "contact.assignee.updated"]
-SANDBOX_TOKEN = "sandbox-token"
+SANDBOX_TOKEN = SandboxSettings.model_fields["token"].default
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from typing import Annotated, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from activities import routing
+from activities.timestamps import from_epoch, message_time
 from starter.policy_file import describe_error
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
@@ -25,18 +26,9 @@ class InvalidEvent(Exception):
     """A payload without a field Handoff needs, or with one of the wrong type; the message names it."""
 
 
-def _to_datetime(value: float) -> datetime:
-    """An aware UTC time from epoch milliseconds (respond.io's unit) or, for smaller numbers, seconds."""
-    seconds = value / 1000 if value > 1e12 else value
-    try:
-        return datetime.fromtimestamp(seconds, UTC)
-    except (OverflowError, OSError, ValueError) as error:
-        raise ValueError("expected an epoch time in milliseconds or seconds") from error
-
-
 def _plausible_time(value: float) -> float:
     """Refuse numbers that are no time at all, so such a payload is a 400 naming the field."""
-    _to_datetime(value)
+    from_epoch(value)
     return value
 
 
@@ -169,18 +161,17 @@ def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Ac
     if opened_time is None:
         return StartEscalation(event.contact.id, event.event_id or now.isoformat(), now)
     opening = str(int(opened_time)) if opened_time.is_integer() else str(opened_time)
-    return StartEscalation(event.contact.id, opening, _to_datetime(opened_time))
+    return StartEscalation(event.contact.id, opening, from_epoch(opened_time))
 
 
 def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
     message = event.message
-    times = [message.timestamp] + [status.timestamp for status in message.status]
-    sent_time = next((time for time in times if time is not None), None)
+    sent_time = message_time(message.model_dump())
     signal = MessageSent(
         message_id=message.messageId,
         sender_source=message.sender.source,
         user_id=message.sender.userId,
-        sent_at=now if sent_time is None else _to_datetime(sent_time),
+        sent_at=now if sent_time is None else from_epoch(sent_time),
     )
     by_person = signal.sender_source == "user" and signal.user_id is not None
     news = RosterNews(routing.agent_active, (signal.user_id, signal.sent_at)) if by_person else None
@@ -189,7 +180,7 @@ def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
 
 def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Action:
     closed_time = event.conversation.closedTime if event.conversation else None
-    closed_at = now if closed_time is None else _to_datetime(closed_time)
+    closed_at = now if closed_time is None else from_epoch(closed_time)
     news = RosterNews(routing.conversation_closed, (event.contact.id,))
     return SignalEscalation(event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at), news)
 
