@@ -16,8 +16,8 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
 
-$(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --python $(PYTHON)
+$(VENV)/.synced: $(UV) pyproject.toml dev/pyproject.toml uv.lock
+	$(UV) sync --frozen --extra up --python $(PYTHON)
 	touch $@
 
 demo: setup

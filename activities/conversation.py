@@ -10,9 +10,10 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.models import Agent, AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from activities.respondio import RespondIOClient, RespondIOError
-from activities.timestamps import from_epoch, message_time
+from models.agents import Agent
+from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
+from models.timestamps import from_epoch, message_time
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")

@@ -5,7 +5,7 @@ from typing import Any, Literal
 
 import httpx
 
-from activities.settings import RespondIOSettings
+from activities.respondio_config import RespondIOConfig
 
 QUEUED_RETRY_SECONDS = 5.0
 """How long to wait after a 449 ("request queued, retry later") that names no ``Retry-After``."""
@@ -87,20 +87,22 @@ def _error_message(response: httpx.Response) -> str:
 
 
 class RespondIOClient:
-    """One shared HTTP connection pool per worker; every call sends the bearer token and speaks JSON.
+    """One HTTP connection pool per worker, configured once: the API root, the bearer token, JSON, the timeout.
 
-    Pass ``http`` to reuse an existing ``httpx.AsyncClient`` (its owner closes it); otherwise the client
-    creates its own and closes it in ``aclose()`` or on leaving ``async with``.
+    ``transport`` replaces the network (``httpx.MockTransport`` in unit tests). Close the client with
+    ``aclose()`` or by leaving ``async with``.
     """
 
-    def __init__(self, settings: RespondIOSettings, http: httpx.AsyncClient | None = None):
-        self._settings = settings
-        self._base_url = settings.respondio_base_url.rstrip("/")
-        self._owns_http = http is None
-        self._http = http or httpx.AsyncClient()
+    def __init__(self, config: RespondIOConfig, transport: httpx.AsyncBaseTransport | None = None):
+        self._http = httpx.AsyncClient(
+            base_url=config.base_url.rstrip("/"),
+            headers={"Authorization": f"Bearer {config.token.get_secret_value()}", "Accept": "application/json"},
+            timeout=config.timeout,
+            transport=transport,
+        )
 
     def __repr__(self) -> str:
-        return f"RespondIOClient(base_url={self._base_url!r})"
+        return f"RespondIOClient(base_url={str(self._http.base_url)!r})"
 
     async def __aenter__(self) -> "RespondIOClient":
         return self
@@ -109,20 +111,11 @@ class RespondIOClient:
         await self.aclose()
 
     async def aclose(self) -> None:
-        if self._owns_http:
-            await self._http.aclose()
+        await self._http.aclose()
 
     async def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> Any:
         """Send one request; a non-2xx answer raises ``RespondIOError``, a network failure ``httpx.TransportError``."""
-        token = self._settings.respondio_token.get_secret_value()
-        response = await self._http.request(
-            method,
-            self._base_url + path,
-            params=params,
-            json=json,
-            headers={"Authorization": f"Bearer {token}", "Accept": "application/json"},
-            timeout=self._settings.respondio_timeout,
-        )
+        response = await self._http.request(method, path, params=params, json=json)
         if response.is_success:
             return response.json() if response.content else {}
         raise _error_class(response.status_code)(

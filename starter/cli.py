@@ -4,66 +4,77 @@ import asyncio
 import logging
 import os
 import sys
+from importlib.metadata import entry_points
 
 import typer
+from pydantic import ValidationError
 
 from starter import cli_agent, cli_escalation, cli_policy, cli_up
+from starter.console import fail
+from starter.policy_file import describe_error
+from starter.stack import COMMANDS_GROUP
+from worker.settings import settings
 
 app = typer.Typer(help="Handoff: durable escalation of unanswered respond.io conversations.", no_args_is_help=True)
 app.add_typer(cli_policy.app, name="policy")
 app.add_typer(cli_escalation.app, name="escalation")
 app.add_typer(cli_agent.app, name="agent")
 app.command()(cli_up.up)
-app.command()(cli_up.demo)
-app.command()(cli_up.sandbox)
+for _entry in entry_points(group=COMMANDS_GROUP):  # development tools: `handoff demo`, `handoff sandbox`
+    app.command(_entry.name)(_entry.load())
+
+
+@app.callback()
+def _read_settings() -> None:
+    """Every command reads the settings once, as it starts."""
+    settings.cache_clear()
+    current = settings()
+    logging.basicConfig(level=current.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns everything else
 
 
 @app.command()
 def worker() -> None:
     """Run a worker: the escalation workflows and the respond.io activities."""
-    from pydantic import ValidationError
-
-    from starter.console import fail
-    from starter.policy_file import describe_error
     from worker.connection import TemporalUnreachable
     from worker.main import run_worker
 
     try:
-        asyncio.run(run_worker())
+        asyncio.run(run_worker(settings()))
     except TemporalUnreachable as error:
-        raise fail(str(error))
+        raise fail(str(error)) from error
     except ValidationError as error:
-        raise fail("; ".join(describe_error(item) for item in error.errors()), code=2)
+        raise fail("; ".join(describe_error(item) for item in error.errors()), code=2) from error
 
 
 @app.command()
 def receiver() -> None:
     """Run the webhook receiver: signed respond.io events start and signal escalations."""
-    from starter.console import fail
     from starter.policy_file import PolicyError, load_policy
     from starter.receiver import MissingWebhookKeys, run_receiver
-    from starter.settings import StarterSettings
 
-    settings = StarterSettings()
+    current = settings()
     try:
-        policy = load_policy(settings.policy)
+        policy = load_policy(current.policy)
     except PolicyError as error:
-        raise fail(f"the policy {error.path} cannot be used:\n  " + "\n  ".join(error.problems), code=2)
+        raise fail(f"the policy {error.path} cannot be used:\n  " + "\n  ".join(error.problems), code=2) from error
     try:
-        asyncio.run(run_receiver(settings, policy))
+        asyncio.run(run_receiver(current, policy))
     except MissingWebhookKeys as error:
-        raise fail(str(error), code=2)
+        raise fail(str(error), code=2) from error
     except RuntimeError as error:  # uvicorn could not bind
-        where = f"{settings.receiver_host}:{settings.receiver_port}"
-        raise fail(f"{error}; if {where} is in use, set HANDOFF_RECEIVER_PORT (or HANDOFF_RECEIVER_HOST) to a free one")
+        where = f"{current.receiver_host}:{current.receiver_port}"
+        raise fail(f"{error}; if {where} is in use, set HANDOFF_RECEIVER_PORT (or HANDOFF_RECEIVER_HOST) to a free one") from error
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("HANDOFF_LOG_LEVEL", "INFO"), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns everything else
     try:
         app()
         code = 0
+    except ValidationError as error:
+        problems = "\n  ".join(f"HANDOFF_{str(item['loc'][0]).upper()}: {item['msg']}" for item in error.errors())
+        fail(f"the settings in the environment cannot be used:\n  {problems}", code=2)
+        code = 2
     except SystemExit as exit_:
         code = exit_.code if isinstance(exit_.code, int) else (0 if exit_.code is None else 1)
     # The Temporal SDK's native runtime can abort during interpreter teardown

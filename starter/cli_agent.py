@@ -2,13 +2,19 @@
 
 import typer
 from rich.table import Table
+from temporalio.client import Client
 
-from activities.routing import roster_snapshot, set_presence
+from roster.client import RosterClient, RosterNews
 from starter.cli_client import run_with_client
 from starter.console import console
-from starter.settings import StarterSettings
+from worker.settings import settings
 
 app = typer.Typer(help="Agents' presence and load, as routing sees them.", no_args_is_help=True)
+
+
+def _roster(client: Client) -> RosterClient:
+    current = settings()
+    return RosterClient(client, current.task_queue, current.roster())
 
 
 @app.command()
@@ -24,16 +30,14 @@ def offline(agent_id: int = typer.Argument(..., help="respond.io user id")) -> N
 
 
 def _set(agent_id: int, is_online: bool) -> None:
-    queue = StarterSettings().task_queue
-    run_with_client(lambda client: set_presence(client, queue, agent_id, is_online))
+    run_with_client(lambda client: _roster(client).tell(RosterNews.presence(agent_id, is_online)))
     console.print(f"Agent {agent_id} is now {'online' if is_online else 'offline'} for routing.")
 
 
 @app.command("list")
 def list_() -> None:
     """Every agent with team, presence and open conversations, as the roster sees them."""
-    queue = StarterSettings().task_queue
-    snapshot = run_with_client(lambda client: roster_snapshot(client, queue))
+    snapshot = run_with_client(lambda client: _roster(client).snapshot())
     if snapshot is None:
         console.print("No roster yet: it starts with the first assignment or presence update.")
         return

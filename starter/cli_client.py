@@ -9,6 +9,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from starter.console import fail
 from worker.connection import TemporalUnreachable, connect
+from worker.settings import settings
 
 T = TypeVar("T")
 
@@ -20,15 +21,15 @@ def run_with_client(
     """Connect, run the action, and turn the usual failures into messages that say what to do."""
 
     async def go() -> T:
-        return await action(await connect())
+        return await action(await connect(settings()))
 
     try:
         return asyncio.run(go())
     except TemporalUnreachable as error:
-        raise fail(str(error))
+        raise fail(str(error)) from error
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
-            raise fail(not_found)
-        raise fail(f"Temporal refused the request: {error.message}")
+            raise fail(not_found) from error
+        raise fail(f"Temporal refused the request: {error.message}") from error
     except WorkflowUpdateFailedError as error:
-        raise fail(str(error.cause.message if error.cause else error))
+        raise fail(str(error.cause.message if error.cause else error)) from error

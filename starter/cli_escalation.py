@@ -8,14 +8,14 @@ import typer
 from rich.table import Table
 from temporalio.client import Client
 
+from models.ids import escalation_workflow_id
 from starter.cli_client import run_with_client
 from starter.console import console, fail
 from starter.escalations import start_escalation
 from starter.policy_file import PolicyError, load_policy
-from starter.settings import StarterSettings
+from worker.settings import settings
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import escalation_workflow_id
 
 app = typer.Typer(help="Start, inspect, escalate or cancel escalations.", no_args_is_help=True)
 
@@ -26,13 +26,13 @@ def start(
     policy: Optional[Path] = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
 ) -> None:
     """Start an escalation for a contact now, as if its conversation had just opened."""
-    settings = StarterSettings()
+    current = settings()
     try:
-        loaded = load_policy(policy or settings.policy)
+        loaded = load_policy(policy or current.policy)
     except PolicyError as error:
-        raise fail(f"{error}; run `handoff policy check` for details", code=2)
+        raise fail(f"{error}; run `handoff policy check` for details", code=2) from error
     opened_at = datetime.now(UTC)
-    result = run_with_client(lambda client: start_escalation(client, settings.task_queue, loaded, contact, f"cli-{opened_at.isoformat()}", opened_at))
+    result = run_with_client(lambda client: start_escalation(client, current.task_queue, loaded, contact, f"cli-{opened_at.isoformat()}", opened_at))
     console.print(f"{'Started' if result.started else 'Not started'}: {result.workflow_id} ({result.detail})", highlight=False)
 
 

@@ -1,7 +1,6 @@
-"""``handoff up``, ``handoff demo`` and ``handoff sandbox``: run Handoff on this machine."""
+"""``handoff up``: run Handoff on this machine, with the embedded Temporal dev server."""
 
 import asyncio
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -9,45 +8,54 @@ import typer
 
 from starter.console import console, fail
 from starter.policy_file import PolicyError, load_policy
-from starter.settings import StarterSettings
 from starter.processes import ChildFailed
-from starter.stack import Stack, StackConfig
+from starter.stack import SANDBOX_COMMAND, Stack, StackConfig, has_command
+from worker.settings import settings
 
-_DEFAULT = StackConfig()
-TemporalPort = Annotated[int, typer.Option(help="Temporal's gRPC port")]
-UiPort = Annotated[int, typer.Option(help="the Temporal Web UI's port")]
-ReceiverPort = Annotated[int, typer.Option(help="the webhook receiver's port")]
-SandboxPort = Annotated[int, typer.Option(help="the sandbox inbox's port")]
+DataDir = Annotated[Optional[Path], typer.Option(help="where the stack keeps its state and logs [default: HANDOFF_DATA_DIR]")]
+TemporalPort = Annotated[Optional[int], typer.Option(help="Temporal's gRPC port [default: HANDOFF_TEMPORAL_PORT]")]
+UiPort = Annotated[Optional[int], typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
+ReceiverPort = Annotated[Optional[int], typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")]
+SandboxPort = Annotated[Optional[int], typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
 
 
 def up(
     sandbox: bool = typer.Option(False, "--sandbox", help="also run the sandbox inbox and wire its webhooks"),
-    data_dir: Path = typer.Option(Path(".handoff"), help="where the stack keeps its state and logs"),
-    policy: Optional[Path] = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
-    temporal_port: TemporalPort = _DEFAULT.temporal_port,
-    ui_port: UiPort = _DEFAULT.ui_port,
-    receiver_port: ReceiverPort = _DEFAULT.receiver_port,
-    sandbox_port: SandboxPort = _DEFAULT.sandbox_port,
+    data_dir: DataDir = None,
+    policy: Optional[Path] = typer.Option(None, help="policy file [default: HANDOFF_POLICY or the embedded default]"),
+    temporal_port: TemporalPort = None,
+    ui_port: UiPort = None,
+    receiver_port: ReceiverPort = None,
+    sandbox_port: SandboxPort = None,
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
-    config = StackConfig(data_dir, sandbox, policy, temporal_port, ui_port, receiver_port, sandbox_port)
+    config = StackConfig.from_settings(
+        settings(), sandbox=sandbox, data_dir=data_dir, policy=policy, temporal_port=temporal_port, ui_port=ui_port,
+        receiver_port=receiver_port, sandbox_port=sandbox_port,
+    )
     _check_before_starting(config)
     try:
         asyncio.run(_run(config))
     except ChildFailed as error:
-        raise fail(str(error))
+        raise fail(str(error)) from error
 
 
 def _check_before_starting(config: StackConfig) -> None:
-    """An invalid policy or missing secrets stop `up` before it starts anything."""
+    """An invalid policy, missing secrets or a missing sandbox stop `up` before it starts anything."""
     try:
-        load_policy(config.policy or StarterSettings().policy)
+        load_policy(config.policy)
     except PolicyError as error:
-        raise fail(f"{error}; run `handoff policy check` for details", code=2)
-    if not config.sandbox:
-        missing = [name for name in ("HANDOFF_RESPONDIO_TOKEN", "HANDOFF_WEBHOOK_KEYS") if not os.environ.get(name, "").strip()]
-        if missing:
-            raise fail(f"set {' and '.join(missing)} to talk to respond.io, or run `handoff up --sandbox`", code=2)
+        raise fail(f"{error}; run `handoff policy check` for details", code=2) from error
+    if config.sandbox:
+        if not has_command(SANDBOX_COMMAND):
+            raise fail("the sandbox inbox is a development tool and is not installed here; run `make setup` in a "
+                       "clone of Handoff, or run `handoff up` against respond.io", code=2)
+        return
+    current = settings()
+    missing = [name for name, value in (("HANDOFF_RESPONDIO_TOKEN", current.respondio_token),
+                                        ("HANDOFF_WEBHOOK_KEYS", current.webhook_keys)) if not value]
+    if missing:
+        raise fail(f"set {' and '.join(missing)} to talk to respond.io, or run `handoff up --sandbox`", code=2)
 
 
 async def _run(config: StackConfig) -> None:
@@ -72,30 +80,3 @@ def print_summary(config: StackConfig) -> None:
         console.print(f"  Sandbox inbox      {config.sandbox_url}/sandbox/state")
     console.print(f"  Logs               {config.data_dir}/logs/")
     console.print("Press Ctrl-C to stop.")
-
-
-def demo(
-    keep_up: bool = typer.Option(False, "--keep-up", help="leave the stack running after the story, until Ctrl-C"),
-    data_dir: Path = typer.Option(Path(".handoff/demo"), help="the demo's state and logs (emptied at start)"),
-    temporal_port: TemporalPort = _DEFAULT.temporal_port,
-    ui_port: UiPort = _DEFAULT.ui_port,
-    receiver_port: ReceiverPort = _DEFAULT.receiver_port,
-    sandbox_port: SandboxPort = _DEFAULT.sandbox_port,
-) -> None:
-    """Play twelve conversations against the sandbox inbox and show what Handoff does with each."""
-    from starter.demo import DEMO_POLICY, run_demo
-
-    config = StackConfig(data_dir, True, DEMO_POLICY, temporal_port, ui_port, receiver_port, sandbox_port)
-    try:
-        as_expected = asyncio.run(run_demo(config, keep_up))
-    except ChildFailed as error:
-        raise fail(str(error))
-    if not as_expected:
-        raise fail("some conversations did not end as the story expects; see the summary and the logs")
-
-
-def sandbox() -> None:
-    """Serve the sandbox inbox (settings from HANDOFF_SANDBOX_*)."""
-    from sandbox.server import main
-
-    main()

@@ -12,7 +12,8 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import EscalationRequest, escalation_workflow_id
+from models.ids import escalation_workflow_id
+from workflows.escalation_types import EscalationRequest
 from workflows.policy import Policy
 
 _OPENED_AT = "opened_at"

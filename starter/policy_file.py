@@ -5,10 +5,8 @@ from pathlib import Path
 import yaml
 from pydantic import ValidationError
 
+from worker.settings import DEFAULT_POLICY
 from workflows.policy import Policy
-
-DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.yaml"
-"""The embedded default: respond.io's promptly-transfer flow with a 15-minute wait."""
 
 
 class PolicyError(Exception):

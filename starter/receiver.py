@@ -21,18 +21,16 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from activities import routing
-from activities.routing import roster_config
-from sandbox.server import serving
+from models.ids import escalation_workflow_id
+from roster.client import RosterClient, RosterNews
 from starter.escalations import signal_escalation, start_escalation
 from starter.policy_file import describe_error
-from starter.settings import StarterSettings
+from starter.serving import serving
 from starter.signatures import signature_matches
 from starter.webhook_events import Action, Ignore, InvalidEvent, StartEscalation, action_for
 from worker import connection
-from workflows.escalation_types import escalation_workflow_id
+from worker.settings import Settings
 from workflows.policy import Policy
-from workflows.roster_types import RosterConfig
 
 log = logging.getLogger("handoff.receiver")
 
@@ -74,17 +72,18 @@ def _unreachable(error: BaseException) -> bool:
     return isinstance(error, connection.TemporalUnreachable | ConnectionError | TimeoutError)
 
 
-def create_receiver(
-    settings: StarterSettings, policy: Policy, connect: Callable[[], Awaitable[Client]] = connection.connect
-) -> FastAPI:
+def create_receiver(settings: Settings, policy: Policy, connect: Callable[[], Awaitable[Client]] | None = None) -> FastAPI:
     """The FastAPI app: ``POST /webhooks/respondio`` for events and ``GET /health``."""
     if not settings.webhook_keys:
         raise MissingWebhookKeys(
             "no webhook signing keys: set HANDOFF_WEBHOOK_KEYS to the signing keys of your respond.io "
             "webhook subscriptions, comma-separated"
         )
-    roster = roster_config()  # checked now: a bad setting is an error at start, not on every event
-    temporal = _TemporalLink(connect)
+    roster_config = settings.roster()  # checked now: a bad setting is an error at start, not on every event
+    temporal = _TemporalLink(connect or (lambda: connection.connect(settings)))
+
+    async def roster() -> RosterClient:
+        return RosterClient(await temporal.client(), settings.task_queue, roster_config)
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(StarletteHTTPException)
@@ -105,7 +104,7 @@ def create_receiver(
             log.info("Ignored an event: %s", action.why)
             return {"result": "ignored", "why": action.why}
         async with _temporal_errors():
-            return await _carry_out(action, await temporal.client(), settings, policy, roster)
+            return await _carry_out(action, await temporal.client(), settings, policy, await roster())
 
     @app.put("/agents/{agent_id}/presence")
     async def presence(agent_id: int, request: Request) -> dict:
@@ -117,7 +116,7 @@ def create_receiver(
         except ValidationError as error:
             raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors()))
         async with _temporal_errors():
-            await routing.set_presence(await temporal.client(), settings.task_queue, agent_id, change.online, config=roster)
+            await (await roster()).tell(RosterNews.presence(agent_id, change.online))
         log.info("Agent %s is now %s", agent_id, "online" if change.online else "offline")
         return {"agent_id": agent_id, "online": change.online}
 
@@ -148,7 +147,7 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
-def _verify(body: bytes, signature: str | None, settings: StarterSettings) -> None:
+def _verify(body: bytes, signature: str | None, settings: Settings) -> None:
     if signature is None:
         log.warning("Refused an event without X-Webhook-Signature")
         raise HTTPException(401, f"the X-Webhook-Signature header is missing; {_KEYS_HINT}")
@@ -161,7 +160,7 @@ class PresenceBody(BaseModel):
     online: bool
 
 
-def _authorize(header: str | None, settings: StarterSettings) -> None:
+def _authorize(header: str | None, settings: Settings) -> None:
     if settings.api_token is None:
         raise HTTPException(403, "presence updates over HTTP are off; set HANDOFF_API_TOKEN and send it as a Bearer token")
     expected = f"Bearer {settings.api_token.get_secret_value()}".encode()
@@ -200,7 +199,7 @@ async def _temporal_errors() -> AsyncIterator[None]:
         raise
 
 
-async def _carry_out(action: Action, client: Client, settings: StarterSettings, policy: Policy, roster: RosterConfig) -> dict:
+async def _carry_out(action: Action, client: Client, settings: Settings, policy: Policy, roster: RosterClient) -> dict:
     workflow_id = escalation_workflow_id(action.contact_id)
     if isinstance(action, StartEscalation):
         result = await start_escalation(client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at)
@@ -209,7 +208,7 @@ async def _carry_out(action: Action, client: Client, settings: StarterSettings, 
     name = action.signal.__name__
     running = await signal_escalation(client, action.contact_id, action.signal, action.event)
     if action.roster is not None:
-        await action.roster.tell(client, settings.task_queue, *action.roster.args, config=roster)
+        await roster.tell(action.roster)
     if not running:
         log.info("%s: no escalation running, %s not sent", workflow_id, name)
         return {"result": "no escalation running", "workflow_id": workflow_id}
@@ -217,7 +216,7 @@ async def _carry_out(action: Action, client: Client, settings: StarterSettings, 
     return {"result": "signalled", "workflow_id": workflow_id, "signal": name}
 
 
-async def run_receiver(settings: StarterSettings, policy: Policy) -> None:
+async def run_receiver(settings: Settings, policy: Policy) -> None:
     """Serve the receiver on ``receiver_host:receiver_port`` until SIGINT or SIGTERM."""
     app = create_receiver(settings, policy)
     stop = asyncio.Event()

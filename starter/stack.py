@@ -6,7 +6,8 @@ import json
 import secrets
 import signal
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import httpx
@@ -15,25 +16,42 @@ from temporalio.api.taskqueue.v1 import TaskQueue
 from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client
 
-from sandbox.settings import SandboxSettings
 from starter.binaries import temporal_binary
 from starter.processes import Child
-from starter.settings import StarterSettings
+from worker.connection import STACK_FILE, record_local_stack
+from worker.settings import Settings
 from workflows import search_attributes as sa
 
 WEBHOOK_EVENTS = ["conversation.opened", "conversation.closed", "message.sent", "contact.assignee.updated"]
-SANDBOX_TOKEN = SandboxSettings.model_fields["token"].default
+COMMANDS_GROUP = "handoff.commands"
+"""Entry points that add commands to `handoff`; the development tools add `demo` and `sandbox`."""
+SANDBOX_COMMAND = "sandbox"
+
+
+def has_command(name: str) -> bool:
+    """Whether an installed package adds ``handoff NAME`` (the sandbox is one, in development installs)."""
+    return any(entry.name == name for entry in entry_points(group=COMMANDS_GROUP))
 
 
 @dataclass(frozen=True)
 class StackConfig:
-    data_dir: Path = Path(".handoff")
-    sandbox: bool = False
-    policy: Path | None = None
-    temporal_port: int = 7233
-    ui_port: int = 8233
-    receiver_port: int = 8000
-    sandbox_port: int = 8090
+    data_dir: Path
+    sandbox: bool
+    policy: Path
+    task_queue: str
+    temporal_port: int
+    ui_port: int
+    receiver_port: int
+    sandbox_port: int
+
+    @staticmethod
+    def from_settings(settings: Settings, sandbox: bool = False, **overrides: object) -> "StackConfig":
+        """The settings' values, with every override that is not None (the command line's options)."""
+        config = StackConfig(
+            settings.data_dir, sandbox, settings.policy, settings.task_queue, settings.temporal_port,
+            settings.ui_port, settings.receiver_port, settings.sandbox_port,
+        )
+        return replace(config, **{name: value for name, value in overrides.items() if value is not None})
 
     @property
     def temporal_address(self) -> str:
@@ -58,6 +76,8 @@ class Stack:
     def __init__(self, config: StackConfig):
         self.config = config
         self.children: list[Child] = []
+        self.secrets: dict = {}
+        """With the sandbox: its API token, the webhook signing keys and the receiver's API token."""
 
     async def __aenter__(self) -> "Stack":
         await self.start()
@@ -75,6 +95,7 @@ class Stack:
             raise
 
     async def stop(self) -> None:
+        (self.config.data_dir / STACK_FILE).unlink(missing_ok=True)
         for child in reversed(self.children):
             await child.stop()
 
@@ -96,20 +117,24 @@ class Stack:
     async def _start(self) -> None:
         config = self.config
         config.data_dir.mkdir(parents=True, exist_ok=True)
-        env = {"TEMPORAL_ADDRESS": config.temporal_address, "TEMPORAL_NAMESPACE": "default"}
-        if config.policy:
-            env["HANDOFF_POLICY"] = str(config.policy.resolve())
+        env = {
+            "TEMPORAL_ADDRESS": config.temporal_address,
+            "TEMPORAL_NAMESPACE": "default",
+            "HANDOFF_POLICY": str(config.policy.resolve()),
+            "HANDOFF_TASK_QUEUE": config.task_queue,
+        }
 
         temporal = self._child("temporal", [temporal_binary("temporal"), *self._dev_server_args()], env)
         await temporal.start()
         await temporal.ready(lambda: _temporal_answers(config.temporal_address))
+        record_local_stack(config.data_dir, config.temporal_address)
 
         if config.sandbox:
-            secrets_ = _sandbox_secrets(config.data_dir / "sandbox-secrets.json")
+            self.secrets = secrets_ = _sandbox_secrets(config.data_dir / "sandbox-secrets.json")
             keys = secrets_["webhook_keys"]
             env |= {
                 "HANDOFF_RESPONDIO_BASE_URL": f"{config.sandbox_url}/v2",
-                "HANDOFF_RESPONDIO_TOKEN": SANDBOX_TOKEN,
+                "HANDOFF_RESPONDIO_TOKEN": secrets_["sandbox_token"],
                 "HANDOFF_WEBHOOK_KEYS": ",".join(keys.values()),
                 "HANDOFF_API_TOKEN": secrets_["api_token"],
             }
@@ -117,10 +142,10 @@ class Stack:
                 {"event": event, "url": f"{config.receiver_url}/webhooks/respondio", "signing_key": key}
                 for event, key in keys.items()
             ]
-            sandbox = self._child("sandbox", [*_handoff(), "sandbox"], env | {
+            sandbox = self._child("sandbox", [*_handoff(), SANDBOX_COMMAND], env | {
                 "HANDOFF_SANDBOX_DB": str((config.data_dir / "sandbox.db").resolve()),
                 "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
-                "HANDOFF_SANDBOX_TOKEN": SANDBOX_TOKEN,
+                "HANDOFF_SANDBOX_TOKEN": secrets_["sandbox_token"],
                 "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
                 "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
                 "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
@@ -130,7 +155,7 @@ class Stack:
 
         worker = self._child("worker", [*_handoff(), "worker"], env)
         await worker.start()
-        await worker.ready(lambda: _has_pollers(config.temporal_address), timeout=60)
+        await worker.ready(lambda: _has_pollers(config.temporal_address, config.task_queue), timeout=60)
 
         receiver = self._child("receiver", [*_handoff(), "receiver"], env | {"HANDOFF_RECEIVER_PORT": str(config.receiver_port)})
         await receiver.start()
@@ -166,16 +191,17 @@ def _handoff() -> list[str]:
 
 
 def _sandbox_secrets(path: Path) -> dict:
-    """One signing key per webhook subscription (as respond.io does) and the receiver's API token,
-    made once and kept, so restarts keep working."""
-    if path.exists():
-        return json.loads(path.read_text())
+    """The sandbox's API token, one signing key per webhook subscription (as respond.io does) and the
+    receiver's API token, made once and kept, so restarts keep working."""
+    kept = json.loads(path.read_text()) if path.exists() else {}
     made = {
+        "sandbox_token": secrets.token_urlsafe(32),
         "webhook_keys": {event: secrets.token_urlsafe(32) for event in WEBHOOK_EVENTS},
         "api_token": secrets.token_urlsafe(32),
-    }
-    path.write_text(json.dumps(made, indent=2))
-    path.chmod(0o600)
+    } | kept
+    if made != kept:
+        path.write_text(json.dumps(made, indent=2))
+        path.chmod(0o600)
     return made
 
 
@@ -184,12 +210,12 @@ async def _temporal_answers(address: str) -> bool:
     return True
 
 
-async def _has_pollers(address: str) -> bool:
+async def _has_pollers(address: str, task_queue: str) -> bool:
     client = await Client.connect(address)
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
             namespace="default",
-            task_queue=TaskQueue(name=StarterSettings().task_queue),
+            task_queue=TaskQueue(name=task_queue),
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         )
     )

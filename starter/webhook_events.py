@@ -5,15 +5,15 @@ payload is ignored, so respond.io adding fields never breaks the receiver. ``act
 is pure: the receiver does the talking to Temporal.
 """
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from activities import routing
-from activities.timestamps import from_epoch, message_time
+from models.timestamps import from_epoch, message_time
+from roster.client import RosterNews
 from starter.policy_file import describe_error
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
@@ -109,14 +109,6 @@ class StartEscalation:
 
 
 @dataclass(frozen=True)
-class RosterNews:
-    """What the routing roster must hear: one of ``activities.routing``'s roster signals and its arguments."""
-
-    tell: Callable[..., Awaitable[None]]
-    args: tuple
-
-
-@dataclass(frozen=True)
 class SignalEscalation:
     contact_id: int
     signal: Callable
@@ -173,22 +165,22 @@ def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
         user_id=message.sender.userId,
         sent_at=now if sent_time is None else from_epoch(sent_time),
     )
-    by_person = signal.sender_source == "user" and signal.user_id is not None
-    news = RosterNews(routing.agent_active, (signal.user_id, signal.sent_at)) if by_person else None
+    user_id = message.sender.userId
+    news = RosterNews.agent_active(user_id, signal.sent_at) if signal.sender_source == "user" and user_id is not None else None
     return SignalEscalation(event.contact.id, ConversationEscalation.message_sent, signal, news)
 
 
 def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Action:
     closed_time = event.conversation.closedTime if event.conversation else None
     closed_at = now if closed_time is None else from_epoch(closed_time)
-    news = RosterNews(routing.conversation_closed, (event.contact.id,))
+    news = RosterNews.closed(event.contact.id)
     return SignalEscalation(event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at), news)
 
 
 def _assignee_updated(event: Envelope, policy: Policy, now: datetime) -> Action:
     assignee_id = event.contact.assignee.id if event.contact.assignee else None
     signal = AssigneeChanged(assignee_id=assignee_id or None, changed_at=now)
-    news = RosterNews(routing.conversation_assigned, (event.contact.id, signal.assignee_id))
+    news = RosterNews.assigned(event.contact.id, signal.assignee_id)
     return SignalEscalation(event.contact.id, ConversationEscalation.assignee_changed, signal, news)
 
 

@@ -11,7 +11,16 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_binary
+from worker.settings import settings
 from workflows import search_attributes as sa
+
+
+@pytest.fixture(autouse=True)
+def fresh_settings():
+    """Each test reads the environment it set up: the process-wide settings are read again."""
+    settings.cache_clear()
+    yield
+    settings.cache_clear()
 
 
 @pytest.fixture(scope="session")

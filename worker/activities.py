@@ -2,17 +2,16 @@
 
 from collections.abc import Callable
 
-from temporalio.client import Client
-
 from activities.conversation import ConversationActivities
 from activities.respondio import RespondIOClient
-from activities.routing import RoutingActivities, roster_config
+from roster.activities import RoutingActivities
+from roster.client import RosterClient
 
 
-def handoff_activities(api: RespondIOClient, client: Client, task_queue: str) -> list[Callable]:
-    """``list_agents`` also serves the roster's sync; ``choose_assignee`` asks the roster of ``task_queue``."""
+def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable]:
+    """``list_agents`` also serves the roster's sync; ``choose_assignee`` asks the task queue's roster."""
     conversation = ConversationActivities(api)
-    routing = RoutingActivities(client, task_queue, roster_config())
+    routing = RoutingActivities(roster)
     return [
         conversation.get_conversation,
         conversation.find_human_reply,

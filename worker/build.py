@@ -7,16 +7,16 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
-from worker.settings import WorkerSettings
+from roster.workflow import Roster
+from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
-from workflows.roster import Roster
 
 WORKFLOWS = [ConversationEscalation, Roster]
 
 # Deterministic model modules are shared with the sandbox instead of being re-imported for
 # every workflow run: rebuilding pydantic models per run would dominate workflow start time.
-_PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "workflows.policy", "workflows.durations",
-                "workflows.escalation_types", "workflows.routing", "workflows.roster_types", "activities.models"]
+_PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "models", "workflows.policy", "workflows.escalation_types",
+                "roster.strategies", "roster.state"]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:
@@ -24,7 +24,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH))
 
 
-def build_worker(client: Client, settings: WorkerSettings, activities: Sequence[Callable]) -> Worker:
+def build_worker(client: Client, settings: Settings, activities: Sequence[Callable]) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,

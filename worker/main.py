@@ -5,26 +5,26 @@ import logging
 import signal
 
 from activities.respondio import RespondIOClient
-from activities.settings import RespondIOSettings
+from roster.client import RosterClient
 from worker.activities import handoff_activities
 from worker.build import build_worker
 from worker.connection import connect
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 
 log = logging.getLogger("handoff.worker")
 
 
-async def run_worker(settings: WorkerSettings | None = None) -> None:
+async def run_worker(settings: Settings) -> None:
     """Poll the task queue until told to stop, then let running activities finish."""
-    settings = settings or WorkerSettings()
-    respondio = RespondIOSettings()  # before connecting: a missing token is the first thing to hear about
-    client = await connect()
+    respondio = settings.respondio()  # before connecting: a missing token is the first thing to hear about
+    roster_config = settings.roster()
+    client = await connect(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
-    async with RespondIOClient(respondio) as api:
-        async with build_worker(client, settings, handoff_activities(api, client, settings.task_queue)):
-            log.info("Worker polling task queue %r on %s", settings.task_queue, client.service_client.config.target_host)
-            await stop.wait()
-            log.info("Stopping: finishing running activities (up to %ss)", settings.graceful_shutdown_seconds)
+    roster = RosterClient(client, settings.task_queue, roster_config)
+    async with RespondIOClient(respondio) as api, build_worker(client, settings, handoff_activities(api, roster)):
+        log.info("Worker polling task queue %r on %s", settings.task_queue, client.service_client.config.target_host)
+        await stop.wait()
+        log.info("Stopping: finishing running activities (up to %ss)", settings.graceful_shutdown_seconds)

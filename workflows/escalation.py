@@ -13,9 +13,11 @@ from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ApplicationError
 
+from models.agents import Agent, Choice, ChoiceRequest
+from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
+from models.durations import format_duration
 from workflows import search_attributes as sa
 from workflows.comment import render_comment
-from workflows.durations import format_duration
 from workflows.escalation_types import (
     Assignment,
     AssigneeChanged,
@@ -30,17 +32,7 @@ from workflows.policy import Assign, Branch, Condition, Step
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
-    from activities.models import (
-        Agent,
-        AssignRequest,
-        Choice,
-        ChoiceRequest,
-        CommentRequest,
-        Conversation,
-        Reply,
-        ReplyQuery,
-    )
-    from activities.routing import RoutingActivities
+    from roster.activities import RoutingActivities
 
 API_CALL = dict(
     start_to_close_timeout=timedelta(seconds=30),

@@ -4,24 +4,9 @@ from datetime import datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
-from temporalio import workflow
 
+from models.agents import Agent, Candidate
 from workflows.policy import Policy
-
-with workflow.unsafe.imports_passed_through():
-    from activities.models import Agent, Candidate
-
-TASK_QUEUE = "handoff"
-
-
-def escalation_workflow_id(contact_id: int) -> str:
-    """One workflow id per contact: each opening of the conversation is a new run of it.
-
-    Signals from webhooks then reach the running escalation by id alone, with no
-    eventually-consistent visibility lookup; the starter keeps openings apart (see
-    ``starter.escalations``).
-    """
-    return f"handoff-contact-{contact_id}"
 
 
 class _Model(BaseModel):

@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from workflows.durations import Duration
+from models.durations import Duration
 
 Source = Literal["user", "contact", "workflow", "api", "zapier", "make", "ctc_ads"]
 """Who opened a conversation, as respond.io reports it."""

@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from activities.respondio import RespondIOClient
-from activities.settings import RespondIOSettings
+from activities.respondio_config import RespondIOConfig
 from tests.activities.fake_respondio import TOKEN, FakeRespondIO, serving
 
 
@@ -22,20 +22,20 @@ def respondio(fake_server: FakeRespondIO) -> FakeRespondIO:
 
 
 @pytest.fixture
-def settings(respondio: FakeRespondIO) -> RespondIOSettings:
-    return RespondIOSettings(respondio_token=TOKEN, respondio_base_url=respondio.base_url, respondio_timeout=2)
+def settings(respondio: FakeRespondIO) -> RespondIOConfig:
+    return RespondIOConfig(token=TOKEN, base_url=respondio.base_url, timeout=2)
 
 
 @pytest.fixture
-def unreachable() -> RespondIOSettings:
+def unreachable() -> RespondIOConfig:
     """Settings pointing at a local port nobody listens on."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    return RespondIOSettings(respondio_token=TOKEN, respondio_base_url=f"http://127.0.0.1:{port}/v2")
+    return RespondIOConfig(token=TOKEN, base_url=f"http://127.0.0.1:{port}/v2")
 
 
 @pytest.fixture
-async def client(settings: RespondIOSettings):
+async def client(settings: RespondIOConfig):
     async with RespondIOClient(settings) as api:
         yield api

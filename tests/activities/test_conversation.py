@@ -7,7 +7,8 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.conversation import ConversationActivities
-from activities.models import Agent, AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
+from models.agents import Agent
+from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from activities.respondio import QUEUED_RETRY_SECONDS, RespondIOClient
 from tests.activities.fake_respondio import TOKEN, answer, pages
 

@@ -140,10 +140,3 @@ async def test_the_token_never_shows(settings, client):
     assert TOKEN not in str(settings)
     assert TOKEN not in repr(client)
 
-
-async def test_an_injected_http_client_is_used_and_left_open(respondio, settings):
-    respondio.on("GET", "/contact/id:7", answer(200, CONTACT))
-    async with httpx.AsyncClient() as http:
-        async with RespondIOClient(settings, http) as api:
-            assert await api.get_contact(7) == CONTACT
-        assert not http.is_closed

@@ -9,10 +9,8 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from activities.settings import RespondIOSettings, RoutingSettings
 from starter.cli import app
-from starter.settings import StarterSettings
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 from workflows import search_attributes as sa
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -22,11 +20,7 @@ HANDOFF_SERVICES = [name for name, service in SERVICES.items() if service.get("b
 
 
 def settings_variables() -> set[str]:
-    names = set()
-    for settings in (WorkerSettings, StarterSettings, RespondIOSettings, RoutingSettings):
-        prefix = settings.model_config["env_prefix"]
-        names |= {f"{prefix}{field}".upper() for field in settings.model_fields}
-    return names
+    return {f"HANDOFF_{field}".upper() for field in Settings.model_fields}
 
 
 def test_handoff_services_are_the_worker_and_the_receiver():

@@ -7,9 +7,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from starter.demo import DEMO_POLICY, play, set_presence
-from starter.demo_scenario import CUSTOMERS, OFFLINE_AGENT_ID, Behaviour
+from demo.run import DEMO_POLICY, play, set_presence
+from demo.scenario import CUSTOMERS, OFFLINE_AGENT_ID, Behaviour
 from starter.stack import Stack, StackConfig
+from worker.settings import Settings
 from workflows.escalation_types import Outcome
 
 pytestmark = pytest.mark.integration
@@ -25,10 +26,14 @@ def free_port() -> int:
 
 async def test_the_story_plays_out_through_webhooks(tmp_path):
     one_of_each = list({c.behaviour: c for c in CUSTOMERS}.values())
-    config = StackConfig(tmp_path, True, DEMO_POLICY, free_port(), free_port(), free_port(), free_port())
-    async with Stack(config):
+    config = StackConfig.from_settings(
+        Settings(), sandbox=True, data_dir=tmp_path, policy=DEMO_POLICY, temporal_port=free_port(), ui_port=free_port(),
+        receiver_port=free_port(), sandbox_port=free_port(),
+    )
+    async with Stack(config) as stack:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
-        async with httpx.AsyncClient(base_url=config.sandbox_url, timeout=10) as inbox:
+        token = {"Authorization": f"Bearer {stack.secrets['sandbox_token']}"}
+        async with httpx.AsyncClient(base_url=config.sandbox_url, headers=token, timeout=10) as inbox:
             await set_presence(inbox)
             rows = await play(client, inbox, one_of_each)
             state = (await inbox.get("/sandbox/state")).json()

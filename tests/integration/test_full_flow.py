@@ -8,18 +8,19 @@ import httpx
 import pytest
 
 from activities.respondio import RespondIOClient
-from activities.routing import set_presence
-from activities.settings import RespondIOSettings
+from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig
+from activities.respondio_config import RespondIOConfig
 from sandbox.server import running_sandbox
 from sandbox.settings import SandboxSettings
 from starter.escalations import start_escalation
 from worker.activities import handoff_activities
 from worker.build import build_worker
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
-from workflows.roster_types import roster_workflow_id
+from models.ids import roster_workflow_id
 
 pytestmark = pytest.mark.integration
 
@@ -48,11 +49,12 @@ async def stack(dev_server, tmp_path):
     """Sandbox inbox + a real worker on a fresh task queue; yields (sandbox http client, start)."""
     queue = f"it-{uuid.uuid4()}"
     async with running_sandbox(SandboxSettings(db=str(tmp_path / "inbox.db"), port=0)) as url:
-        settings = RespondIOSettings(respondio_token="sandbox-token", respondio_base_url=f"{url}/v2")
-        async with RespondIOClient(settings) as api, httpx.AsyncClient(base_url=url) as inbox:
-            async with build_worker(dev_server.client, WorkerSettings(task_queue=queue), handoff_activities(api, dev_server.client, queue)):
+        config = RespondIOConfig(token="sandbox-token", base_url=f"{url}/v2")
+        roster = RosterClient(dev_server.client, queue, RosterConfig())
+        async with RespondIOClient(config) as api, httpx.AsyncClient(base_url=url) as inbox:
+            async with build_worker(dev_server.client, Settings(task_queue=queue), handoff_activities(api, roster)):
                 for tier_2 in (201, 202, 203):  # online in the sandbox; the roster hears it from the starter or CLI
-                    await set_presence(dev_server.client, queue, tier_2, True)
+                    await roster.tell(RosterNews.presence(tier_2, True))
 
                 async def start(contact_id: int):
                     await inbox.post(f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"})

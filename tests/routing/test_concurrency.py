@@ -10,10 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from activities.routing import conversation_closed, roster_snapshot, set_presence
+from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig
 from starter.escalations import start_escalation
 from tests.routing.world import SUPPORT, assign_policy, fresh_contacts, fresh_queue, stop_roster
-from workflows.escalation_types import EscalationResult, Outcome, escalation_workflow_id
+from models.ids import escalation_workflow_id
+from workflows.escalation_types import EscalationResult, Outcome
 from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
@@ -51,7 +53,7 @@ async def workers(env, queue: str, count: int = 1):
 async def roster(env, queue: str, online: list[int]):
     """The queue's roster with ``online`` agents present; cancelled afterwards, so call it inside the workers' block."""
     for agent_id in online:
-        await set_presence(env.client, queue, agent_id, True)
+        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(agent_id, True))
     try:
         yield
     finally:
@@ -93,7 +95,7 @@ async def test_round_robin_is_fair_across_two_worker_processes(dev_server):
             began = time.monotonic()
             results = await route(dev_server, queue, assign_policy(logic="round_robin", only_online=True), contacts)
             seconds = time.monotonic() - began
-            snapshot = await roster_snapshot(dev_server.client, queue)
+            snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
     counts = assignees(results)
     print(f"\nround robin, 2 worker processes, 200 escalations in {seconds:.1f}s: {dict(sorted(counts.items()))}")
     assert all(r.outcome == Outcome.COMPLETED for r in results)
@@ -111,9 +113,9 @@ async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_
     async with workers(dev_server, queue, count=2):
         async with roster(dev_server, queue, [a.id for a in online]):
             spread = assignees(await route(dev_server, queue, assign_policy(only_online=True), first_contacts))
-            await asyncio.gather(*(conversation_closed(dev_server.client, queue, c) for c in first_contacts))
+            await asyncio.gather(*(RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c)) for c in first_contacts))
             over_cap = await route(dev_server, queue, capped, fresh_contacts(20))
-            snapshot = await roster_snapshot(dev_server.client, queue)
+            snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
     print(f"\none agent offline, 30 escalations: {dict(sorted(spread.items()))}")
     print(f"at most 5 open each, 20 escalations: {dict(sorted(assignees(over_cap).items()))}")
     assert offline.id not in spread and all(n == 10 for n in spread.values()), spread
@@ -128,7 +130,7 @@ async def test_round_robin_continues_where_it_left_off_after_the_worker_restarts
     turns = []
     async with workers(dev_server, queue):
         for agent in SUPPORT:
-            await set_presence(dev_server.client, queue, agent.id, True)
+            await RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.presence(agent.id, True))
         for contact_id in fresh_contacts(6):
             turns += [r.assignee.id for r in await route(dev_server, queue, policy, [contact_id])]
     async with workers(dev_server, queue), roster(dev_server, queue, []):

@@ -8,14 +8,15 @@ from datetime import UTC, datetime
 import pytest
 from temporalio.client import Client
 
-from activities.models import ChoiceRequest
-from activities.routing import agent_active, conversation_assigned, conversation_closed, roster_snapshot, set_presence
+from models.agents import ChoiceRequest
+from roster.client import RosterClient, RosterNews
 from tests.routing.world import SUPPORT, TEAM, fresh_queue, list_agents_returning, stop_roster
 from worker.build import build_worker
-from worker.settings import WorkerSettings
-from workflows.escalation_types import escalation_workflow_id
-from workflows.roster import Roster
-from workflows.roster_types import RosterConfig, RosterState, roster_workflow_id
+from worker.settings import Settings
+from models.ids import escalation_workflow_id
+from roster.workflow import Roster
+from models.ids import roster_workflow_id
+from roster.state import RosterConfig, RosterState
 
 pytestmark = pytest.mark.integration
 
@@ -26,7 +27,7 @@ A, B, C, D = (agent.id for agent in SUPPORT)
 async def roster(env, continue_after: int):
     """A worker and a roster that continues as new after ``continue_after`` handled updates and signals."""
     queue = fresh_queue("can")
-    async with build_worker(env.client, WorkerSettings(task_queue=queue), [list_agents_returning(SUPPORT)]):
+    async with build_worker(env.client, Settings(task_queue=queue), [list_agents_returning(SUPPORT)]):
         handle = await env.client.start_workflow(
             Roster.run,
             RosterState(config=RosterConfig(continue_after=continue_after)),
@@ -54,20 +55,20 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
     client = dev_server.client
     async with roster(dev_server, continue_after=5) as (queue, handle):
         for agent_id in (A, B, C):
-            await set_presence(client, queue, agent_id, True)
+            await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(agent_id, True))
         turns = [
             (await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=i, team=TEAM, only_online=True))).agent.id
             for i in range(1, 8)
         ]
         active_at = datetime.now(UTC)
-        await agent_active(client, queue, D, active_at)
-        await conversation_closed(client, queue, 1)
-        await conversation_assigned(client, queue, 2, D)
+        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.agent_active(D, active_at))
+        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.closed(1))
+        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.assigned(2, D))
         full = await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=99, team=TEAM, max_open=1))
-        await set_presence(client, queue, B, True)  # the 15th event: the state above crosses one more continue-as-new
+        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(B, True))  # the 15th event: the state above crosses one more continue-as-new
         while await runs(client, handle.id, handle.first_execution_run_id) < 4:
             await asyncio.sleep(0.05)
-        snapshot = await roster_snapshot(client, queue)
+        snapshot = await RosterClient(client, queue, RosterConfig()).snapshot()
         after = await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=8, team=TEAM, only_online=True))
     assert turns == [A, B, C, A, B, C, A]
     assert full.agent is None
@@ -84,7 +85,7 @@ async def test_a_burst_of_choices_across_several_continue_as_new_loses_and_repea
     client = dev_server.client
     async with roster(dev_server, continue_after=10) as (queue, handle):
         for agent in SUPPORT:
-            await set_presence(client, queue, agent.id, True)
+            await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(agent.id, True))
         at_once = asyncio.Semaphore(4)
 
         async def choose(contact_id: int):
@@ -93,7 +94,7 @@ async def test_a_burst_of_choices_across_several_continue_as_new_loses_and_repea
 
         choices = await asyncio.gather(*(choose(i) for i in range(60)))
         chain = await runs(client, handle.id, handle.first_execution_run_id)
-        snapshot = await roster_snapshot(client, queue)
+        snapshot = await RosterClient(client, queue, RosterConfig()).snapshot()
     counts = Counter(c.agent.id for c in choices)
     print(f"\n60 choices over {chain} runs: {dict(sorted(counts.items()))}")
     assert chain >= 3, "several continue-as-new happened during the burst"

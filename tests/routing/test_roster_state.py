@@ -6,11 +6,11 @@ import pytest
 from pydantic import ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.models import ChoiceRequest
+from models.agents import ChoiceRequest
 from tests.routing.world import SUPPORT, TEAM
-from workflows.escalation_types import escalation_workflow_id
-from workflows.roster_types import AgentActivity, PresenceChange, RosterConfig, RosterState
-from workflows.routing import choose
+from models.ids import escalation_workflow_id
+from roster.state import AgentActivity, PresenceChange, RosterConfig, RosterState
+from roster.strategies import choose
 
 T = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 A, B, C, D = (agent.id for agent in SUPPORT)

@@ -6,18 +6,20 @@ from datetime import timedelta
 
 import pytest
 
-from activities.models import Agent, ChoiceRequest
-from activities.routing import RoutingActivities, agent_active, roster_snapshot, set_presence
+from models.agents import Agent, ChoiceRequest
+from roster.activities import RoutingActivities
+from roster.client import RosterClient, RosterNews
 from starter.escalations import start_escalation
 from tests.routing.world import SUPPORT, TEAM, assign_policy, fresh_contacts, fresh_queue, list_agents_returning, stop_roster
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
-from workflows.roster import Roster
-from workflows.roster_types import RosterConfig, RosterState, roster_workflow_id
+from roster.workflow import Roster
+from models.ids import roster_workflow_id
+from roster.state import RosterConfig, RosterState
 
 SAM = Agent(id=301, email="sam@example.com", name="Sam Patel", team="Supervisors")
 ALICE, CAROL, DAVE = AGENTS
@@ -31,10 +33,10 @@ async def routing(env, agents: list[Agent], config: RosterConfig):
     """
     queue = fresh_queue("ts")
     inbox = FakeInbox(contact_id=fresh_contacts(1)[0])
-    routing = RoutingActivities(env.client, queue, config)
+    routing = RoutingActivities(RosterClient(env.client, queue, config))
     inbox_activities = [inbox.get_conversation, inbox.find_human_reply, inbox.assign_conversation, inbox.post_comment]
     activities = [*inbox_activities, list_agents_returning(agents), routing.choose_assignee]
-    async with build_worker(env.client, WorkerSettings(task_queue=queue), activities):
+    async with build_worker(env.client, Settings(task_queue=queue), activities):
         roster = await env.client.start_workflow(
             Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
         )
@@ -61,13 +63,13 @@ async def test_an_active_agent_is_online_until_the_inactivity_timeout_then_offli
     env = time_skipping_env
     async with routing(env, SUPPORT, RosterConfig(inactivity_timeout="15m")) as (queue, _):
         second = SUPPORT[1].id
-        await agent_active(env.client, queue, second, await env.get_current_time())
+        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.agent_active(second, await env.get_current_time()))
         assert (await choose(env, queue, 1)).agent.id == second
         await env.sleep(timedelta(minutes=14, seconds=50))
         assert (await choose(env, queue, 2)).agent.id == second
         await env.sleep(timedelta(seconds=20))
         late = await choose(env, queue, 3)
-        snapshot = await roster_snapshot(env.client, queue)
+        snapshot = await RosterClient(env.client, queue, RosterConfig()).snapshot()
     assert late.agent is None
     assert {c.rejected_because for c in late.candidates} == {"offline"}
     assert [s.online for s in snapshot.agents] == [False] * 4
@@ -80,9 +82,9 @@ async def test_nobody_eligible_runs_the_timeout_steps_or_ends(time_skipping_env,
     policy = assign_policy(only_online=True, timeout={"after": "10m", "steps": on_timeout})
     async with routing(env, [*SUPPORT, SAM], RosterConfig()) as (queue, inbox):
         result = await (await escalate(env, queue, inbox, policy)).result()
-        await set_presence(env.client, queue, SUPPORT[0].id, True)  # wakes a finished escalation: ignored
+        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(SUPPORT[0].id, True))  # wakes a finished escalation: ignored
         later = await choose(env, queue, inbox.contact_id + 1)
-        snapshot = await roster_snapshot(env.client, queue)
+        snapshot = await RosterClient(env.client, queue, RosterConfig()).snapshot()
     assert result.finished_at - result.opened_at >= timedelta(minutes=10)
     if on_timeout:
         assert result.outcome == Outcome.COMPLETED and inbox.assignments == [SAM.id]
@@ -123,7 +125,7 @@ async def test_a_waiting_escalation_asks_again_as_soon_as_an_agent_comes_online(
     async with routing(env, SUPPORT, RosterConfig()) as (queue, inbox):
         handle = await escalate(env, queue, inbox, assign_policy(only_online=True))
         state = await poll(handle, lambda s: "nobody eligible" in s.step)
-        await set_presence(env.client, queue, SUPPORT[2].id, True)
+        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(SUPPORT[2].id, True))
         assigned = await poll(handle, lambda s: s.assignee is not None)
         await handle.result()
     assert assigned.assignee == SUPPORT[2]

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 from hypothesis import given
 from hypothesis import strategies as st
 
-from activities.models import Agent, ChoiceRequest
-from workflows.roster_types import RosterConfig, RosterState
-from workflows.routing import RosterView, choose
+from models.agents import Agent, ChoiceRequest
+from roster.state import RosterConfig, RosterState
+from roster.strategies import RosterView, choose
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 

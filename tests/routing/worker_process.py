@@ -12,20 +12,21 @@ import sys
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from activities.routing import RoutingActivities
+from roster.activities import RoutingActivities
+from roster.client import RosterClient
 from tests.routing.world import SUPPORT, assign_nowhere, list_agents_returning, open_unassigned
 from worker.build import build_worker
-from worker.settings import WorkerSettings
-from workflows.roster_types import RosterConfig
+from worker.settings import Settings
+from roster.state import RosterConfig
 
 
 async def serve(address: str, namespace: str, task_queue: str) -> None:
     client = await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
-    routing = RoutingActivities(client, task_queue, RosterConfig())
+    routing = RoutingActivities(RosterClient(client, task_queue, RosterConfig()))
     activities = [open_unassigned, assign_nowhere, list_agents_returning(SUPPORT), routing.choose_assignee]
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
-    async with build_worker(client, WorkerSettings(task_queue=task_queue), activities):
+    async with build_worker(client, Settings(task_queue=task_queue), activities):
         print("ready", flush=True)
         await stop.wait()
 

@@ -7,9 +7,10 @@ from collections.abc import Callable
 from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError
 
-from activities.models import Agent, AssignRequest, Conversation
+from models.agents import Agent
+from models.conversation import AssignRequest, Conversation
 from workflows.policy import Policy
-from workflows.roster_types import roster_workflow_id
+from models.ids import roster_workflow_id
 
 TEAM = "Support"
 SUPPORT = [Agent(id=i, email=f"agent{i}@example.com", name=f"Agent {i}", team=TEAM) for i in (11, 12, 13, 14)]

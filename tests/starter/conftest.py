@@ -7,7 +7,7 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from starter.settings import StarterSettings
+from worker.settings import Settings
 from tests.starter.receiving import KEYS, MAX_BODY, receiving
 
 
@@ -20,7 +20,7 @@ def task_queue() -> str:
 @pytest.fixture
 async def receiver(dev_server, task_queue) -> AsyncIterator[httpx.AsyncClient]:
     """A receiver with two subscription keys and a small body limit, connected to the dev server."""
-    settings = StarterSettings(webhook_keys=KEYS, task_queue=task_queue, max_body_bytes=MAX_BODY)
+    settings = Settings(webhook_keys=KEYS, task_queue=task_queue, max_body_bytes=MAX_BODY)
 
     async def connect() -> Client:
         return dev_server.client

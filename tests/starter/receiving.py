@@ -10,12 +10,12 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionDescription
 from temporalio.service import RPCError, RPCStatusCode
 
-from sandbox.server import serving
+from starter.serving import serving
 from sandbox.webhooks import sign
 from starter.policy_file import load_policy
 from starter.receiver import WEBHOOK_PATH, create_receiver
-from starter.settings import StarterSettings
-from workflows.escalation_types import escalation_workflow_id
+from worker.settings import Settings
+from models.ids import escalation_workflow_id
 
 KEYS = ["key-of-the-opened-subscription", "key-of-the-message-subscription"]
 MAX_BODY = 4096
@@ -54,7 +54,7 @@ async def describe(client: Client, contact_id: int) -> WorkflowExecutionDescript
 
 
 @asynccontextmanager
-async def receiving(settings: StarterSettings, connect: Callable[[], Awaitable[Client]]) -> AsyncIterator[httpx.AsyncClient]:
+async def receiving(settings: Settings, connect: Callable[[], Awaitable[Client]]) -> AsyncIterator[httpx.AsyncClient]:
     """Serve a receiver on a free port; yield an HTTP client pointed at it."""
     async with serving(create_receiver(settings, POLICY, connect)) as url, httpx.AsyncClient(base_url=url) as http:
         yield http

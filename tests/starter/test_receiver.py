@@ -10,9 +10,10 @@ from starter.receiver import WEBHOOK_PATH
 from tests.starter.receiving import KEYS, MAX_BODY, deliver, describe, event, new_contact, opened
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import Outcome, escalation_workflow_id
+from models.ids import escalation_workflow_id
+from workflows.escalation_types import Outcome
 
 pytestmark = pytest.mark.integration
 
@@ -117,7 +118,7 @@ async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_
     inbox = FakeInbox()
     contact_id = new_contact()
     opening = json.dumps(opened(contact_id)).encode()
-    async with build_worker(dev_server.client, WorkerSettings(task_queue=task_queue), inbox.activities()):
+    async with build_worker(dev_server.client, Settings(task_queue=task_queue), inbox.activities()):
         assert (await deliver(receiver, opening)).json()["result"] == "started"
         handle = dev_server.client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact_id))
         await until_waiting(handle)

@@ -5,13 +5,13 @@ import asyncio
 import pytest
 from temporalio import activity
 
-from activities.models import Agent
-from activities.routing import roster_snapshot
-from starter.settings import StarterSettings
+from models.agents import Agent
+from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig
+from worker.settings import Settings
 from tests.starter.receiving import KEYS, deliver, event, new_contact, receiving
 from tests.workflows.fake_inbox import AGENTS
 from worker.build import build_worker
-from worker.settings import WorkerSettings
 
 TOKEN = "presence-token"
 
@@ -24,18 +24,18 @@ async def list_agents() -> list[Agent]:
 @pytest.fixture
 async def roster_receiver(dev_server, task_queue):
     """A receiver with an API token, and a worker running the roster on the same queue."""
-    settings = StarterSettings(webhook_keys=KEYS, task_queue=task_queue, api_token=TOKEN)
+    settings = Settings(webhook_keys=KEYS, task_queue=task_queue, api_token=TOKEN)
 
     async def connect():
         return dev_server.client
 
-    async with build_worker(dev_server.client, WorkerSettings(task_queue=task_queue), [list_agents]):
+    async with build_worker(dev_server.client, Settings(task_queue=task_queue), [list_agents]):
         async with receiving(settings, connect) as http:
             yield http
 
 
 async def online_ids(client, task_queue) -> set[int]:
-    snapshot = await roster_snapshot(client, task_queue)
+    snapshot = await RosterClient(client, task_queue, RosterConfig()).snapshot()
     return {s.agent.id for s in snapshot.agents if s.online} if snapshot else set()
 
 
@@ -79,4 +79,4 @@ async def test_presence_endpoint_is_off_without_a_token(receiver):
 
 
 async def _has(client, task_queue, agent_id: int, online: bool) -> bool:
-    return (agent_id in await online_ids(client, task_queue)) == online and await roster_snapshot(client, task_queue) is not None
+    return (agent_id in await online_ids(client, task_queue)) == online and await RosterClient(client, task_queue, RosterConfig()).snapshot() is not None

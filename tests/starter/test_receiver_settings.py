@@ -5,13 +5,13 @@ from typer.testing import CliRunner
 
 from starter.cli import app
 from starter.receiver import MissingWebhookKeys, create_receiver
-from starter.settings import StarterSettings
+from worker.settings import Settings
 from tests.starter.receiving import POLICY
 
 
 def test_keys_are_read_comma_separated_and_never_shown(monkeypatch):
     monkeypatch.setenv("HANDOFF_WEBHOOK_KEYS", " first-secret, second-secret ,")
-    settings = StarterSettings()
+    settings = Settings()
     assert [key.get_secret_value() for key in settings.webhook_keys] == ["first-secret", "second-secret"]
     assert "secret" not in repr(settings) and "secret" not in str(settings)
 
@@ -19,7 +19,7 @@ def test_keys_are_read_comma_separated_and_never_shown(monkeypatch):
 def test_a_receiver_without_keys_is_refused(monkeypatch):
     monkeypatch.delenv("HANDOFF_WEBHOOK_KEYS", raising=False)
     with pytest.raises(MissingWebhookKeys, match="set HANDOFF_WEBHOOK_KEYS"):
-        create_receiver(StarterSettings(), POLICY)
+        create_receiver(Settings(), POLICY)
 
 
 def test_the_command_exits_2_without_keys_or_with_a_broken_policy(monkeypatch, tmp_path):
@@ -38,5 +38,5 @@ def test_the_command_exits_2_without_keys_or_with_a_broken_policy(monkeypatch, t
 @pytest.mark.parametrize(("value", "expected"), [("", None), ("   ", None), ("t0ken", "t0ken")])
 def test_a_blank_api_token_turns_the_presence_endpoint_off(monkeypatch, value, expected):
     monkeypatch.setenv("HANDOFF_API_TOKEN", value)
-    token = StarterSettings().api_token
+    token = Settings().api_token
     assert (token.get_secret_value() if token else None) == expected

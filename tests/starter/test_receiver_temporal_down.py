@@ -10,7 +10,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_binary
-from starter.settings import StarterSettings
+from worker.settings import Settings
 from tests.starter.receiving import KEYS, deliver, describe, new_contact, opened, receiving
 from worker.connection import connect
 from workflows import search_attributes as sa
@@ -29,7 +29,8 @@ async def test_events_wait_for_temporal_and_succeed_once_it_is_up(monkeypatch):
     monkeypatch.setenv("TEMPORAL_ADDRESS", f"127.0.0.1:{port}")
     contact_id = new_contact()
     body = json.dumps(opened(contact_id)).encode()
-    async with receiving(StarterSettings(webhook_keys=KEYS, task_queue="nobody-polls"), connect) as http:
+    settings = Settings(webhook_keys=KEYS, task_queue="nobody-polls")
+    async with receiving(settings, lambda: connect(settings)) as http:
         health = await http.get("/health")
         assert health.status_code == 503
         assert health.json() == {"status": "degraded", "temporal": "unreachable"}
@@ -62,7 +63,7 @@ async def test_a_connect_that_hangs_answers_503_instead_of_holding_requests(monk
     async def black_hole():
         await asyncio.Event().wait()
 
-    async with receiving(StarterSettings(webhook_keys=KEYS, task_queue="nobody-polls"), black_hole) as http:
+    async with receiving(Settings(webhook_keys=KEYS, task_queue="nobody-polls"), black_hole) as http:
         answers = await asyncio.gather(*(deliver(http, opened(new_contact())) for _ in range(3)))
         assert [a.status_code for a in answers] == [503, 503, 503]
         assert (await http.get("/health")).status_code == 503

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from activities import routing
-from starter.webhook_events import Ignore, InvalidEvent, RosterNews, SignalEscalation, StartEscalation, action_for
+from roster.client import RosterNews
+from starter.webhook_events import Ignore, InvalidEvent, SignalEscalation, StartEscalation, action_for
 from tests.starter.receiving import POLICY, event
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
@@ -47,7 +47,7 @@ def test_sent_time_falls_back_to_the_first_status_then_to_now():
         7,
         ConversationEscalation.message_sent,
         MessageSent(sender_source="user", user_id=101, sent_at=OPENED),
-        RosterNews(routing.agent_active, (101, OPENED)),  # a person wrote: online for the inactivity timeout
+        RosterNews.agent_active(101, OPENED),  # a person wrote: online for the inactivity timeout
     )
     bot = action_for(untimed, POLICY, NOW)
     assert bot.event == MessageSent(message_id=5, sender_source="workflow", sent_at=NOW)
@@ -60,13 +60,13 @@ def test_closed_and_reassigned_carry_their_times_and_assignee():
         7,
         ConversationEscalation.conversation_closed,
         ConversationClosed(closed_at=NOW),
-        RosterNews(routing.conversation_closed, (7,)),
+        RosterNews.closed(7),
     )
     payload = event("contact.assignee.updated", 7)
     payload["contact"]["assignee"] = {"id": 202, "email": "dave@example.com"}
     reassigned = action_for(payload, POLICY, NOW)
     assert reassigned.event == AssigneeChanged(assignee_id=202, changed_at=NOW)
-    assert reassigned.roster == RosterNews(routing.conversation_assigned, (7, 202))
+    assert reassigned.roster == RosterNews.assigned(7, 202)
     assert action_for(event("contact.assignee.updated", 7), POLICY, NOW).event == AssigneeChanged(assignee_id=None, changed_at=NOW)
 
 

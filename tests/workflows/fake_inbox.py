@@ -5,17 +5,9 @@ from datetime import datetime
 
 from temporalio import activity
 
-from activities.models import (
-    Agent,
-    AssignRequest,
-    Choice,
-    ChoiceRequest,
-    CommentRequest,
-    Conversation,
-    Reply,
-    ReplyQuery,
-)
-from workflows.routing import RosterView, choose
+from models.agents import Agent, Choice, ChoiceRequest
+from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
+from roster.strategies import RosterView, choose
 
 AGENTS = [
     Agent(id=101, email="alice@example.com", name="Alice Ng", team="Tier 1"),

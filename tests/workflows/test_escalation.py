@@ -13,10 +13,11 @@ from starter.escalations import start_escalation
 from starter.policy_file import load_policy
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
-from worker.settings import WorkerSettings
+from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
 from workflows.policy import Policy
-from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome, escalation_workflow_id
+from models.ids import escalation_workflow_id
+from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome
 
 POLICY = load_policy()
 ALICE, CAROL, DAVE = AGENTS
@@ -33,7 +34,7 @@ async def running(env, inbox: FakeInbox, policy: Policy = POLICY):
         assert result.started and result.handle, result.detail
         return result.handle  # the handle from the start: its result() lets the server skip time
 
-    async with build_worker(env.client, WorkerSettings(task_queue=queue), inbox.activities()):
+    async with build_worker(env.client, Settings(task_queue=queue), inbox.activities()):
         yield start
 
 

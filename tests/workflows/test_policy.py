@@ -6,7 +6,7 @@ import pytest
 
 from starter.policy_file import DEFAULT_POLICY, PolicyError, load_policy
 from workflows.comment import render_comment
-from workflows.durations import format_duration, parse_duration
+from models.durations import format_duration, parse_duration
 from workflows.policy import Policy
 
 

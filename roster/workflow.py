@@ -11,12 +11,12 @@ from datetime import timedelta
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
 
-from workflows import routing
-from workflows.roster_types import AgentActivity, ContactAssignment, PresenceChange, RosterSnapshot, RosterState
+from models.agents import Choice, ChoiceRequest
+from roster import strategies
+from roster.state import AgentActivity, ContactAssignment, PresenceChange, RosterSnapshot, RosterState
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
-    from activities.models import Choice, ChoiceRequest
 
 SYNC_CALL = dict(start_to_close_timeout=timedelta(seconds=30), schedule_to_close_timeout=timedelta(minutes=1))
 """A sync that fails for a minute is skipped: the roster keeps the agents it knows and tries again later."""
@@ -48,7 +48,7 @@ class Roster:
         """Pick an assignee and record it; after the first sync nothing awaits, so no other handler interleaves."""
         await workflow.wait_condition(lambda: self._state.synced_at is not None)
         self._handled += 1
-        choice = routing.choose(self._state.agents, request, self._state.view(workflow.now()))
+        choice = strategies.choose(self._state.agents, request, self._state.view(workflow.now()))
         self._state.record(request, choice)
         return choice
 

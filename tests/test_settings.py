@@ -3,29 +3,31 @@
 import pytest
 from pydantic import ValidationError
 
-from activities.settings import RespondIOSettings
+from worker.settings import Settings
 
 
 def test_missing_token_says_which_variable_to_set(monkeypatch):
     monkeypatch.delenv("HANDOFF_RESPONDIO_TOKEN", raising=False)
 
     with pytest.raises(ValidationError, match="set HANDOFF_RESPONDIO_TOKEN"):
-        RespondIOSettings()
+        Settings().respondio()
 
 
 def test_blank_token_is_missing(monkeypatch):
     monkeypatch.setenv("HANDOFF_RESPONDIO_TOKEN", "  ")
 
     with pytest.raises(ValidationError, match="set HANDOFF_RESPONDIO_TOKEN"):
-        RespondIOSettings()
+        Settings().respondio()
 
 
 def test_reads_the_environment_and_masks_the_token(monkeypatch):
     monkeypatch.setenv("HANDOFF_RESPONDIO_TOKEN", "env-secret-81")
     monkeypatch.setenv("HANDOFF_RESPONDIO_BASE_URL", "http://127.0.0.1:8090/v2")
 
-    settings = RespondIOSettings()
+    settings = Settings()
+    config = settings.respondio()
 
-    assert settings.respondio_token.get_secret_value() == "env-secret-81"
-    assert (settings.respondio_base_url, settings.respondio_timeout) == ("http://127.0.0.1:8090/v2", 10)
-    assert "env-secret-81" not in repr(settings) and "env-secret-81" not in str(settings.model_dump())
+    assert config.token.get_secret_value() == "env-secret-81"
+    assert (config.base_url, config.timeout) == ("http://127.0.0.1:8090/v2", 10)
+    for shown in (repr(settings), str(settings.model_dump()), repr(config), str(config.model_dump())):
+        assert "env-secret-81" not in shown

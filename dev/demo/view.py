@@ -4,7 +4,7 @@ from dataclasses import dataclass
 
 from rich.table import Table
 
-from starter.demo_scenario import Customer
+from demo.scenario import Customer
 from workflows.escalation_types import EscalationState
 
 

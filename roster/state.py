@@ -9,23 +9,15 @@ from datetime import datetime, timedelta
 from typing import Annotated, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
-from temporalio import workflow
 
-from workflows.durations import Duration
-from workflows.escalation_types import escalation_workflow_id
-from workflows.routing import RosterView, pool_key
-
-with workflow.unsafe.imports_passed_through():
-    from activities.models import Agent, Choice, ChoiceRequest
+from models.agents import Agent, Choice, ChoiceRequest
+from models.durations import Duration
+from models.ids import escalation_workflow_id
+from roster.strategies import RosterView, pool_key
 
 _T = TypeVar("_T", int, str)
 SortedSet = Annotated[set[_T], PlainSerializer(sorted)]
 """A set written as a sorted list, so the same state always serializes the same way."""
-
-
-def roster_workflow_id(task_queue: str) -> str:
-    """One roster per task queue: every worker on the queue shares its presence, load and turns."""
-    return f"handoff-roster-{task_queue}"
 
 
 class _Frozen(BaseModel):
@@ -109,7 +101,7 @@ class RosterState(BaseModel):
     open: dict[int, SortedSet[int]] = {}
     """Open contact ids by agent id: a set, so a repeated event changes nothing."""
     cursors: dict[str, int] = {}
-    """Per pool (``routing.pool_key``), the agent round robin chose last."""
+    """Per pool (``roster.strategies.pool_key``), the agent round robin chose last."""
     waiting: SortedSet[str] = set()
 
     def is_online(self, agent_id: int, now: datetime) -> bool:

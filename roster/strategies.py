@@ -6,10 +6,7 @@ and be tested as plain functions.
 
 from dataclasses import dataclass, field
 
-from temporalio import workflow
-
-with workflow.unsafe.imports_passed_through():
-    from activities.models import Agent, Candidate, Choice, ChoiceRequest
+from models.agents import Agent, Candidate, Choice, ChoiceRequest
 
 
 @dataclass(frozen=True)

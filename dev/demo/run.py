@@ -11,15 +11,15 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
+from demo.scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
+from demo.view import Row, live_table, summary_table
+from models.ids import escalation_workflow_id
 from starter.console import console
-from starter.demo_scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
-from starter.demo_view import Row, live_table, summary_table
 from starter.processes import ChildFailed
-from starter.stack import SANDBOX_TOKEN, Stack, StackConfig
+from starter.stack import Stack, StackConfig
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import escalation_workflow_id
 
-DEMO_POLICY = Path(__file__).resolve().parent.parent / "policies" / "demo.yaml"
+DEMO_POLICY = Path(__file__).resolve().parents[2] / "policies" / "demo.yaml"
 ACT_AFTER_SECONDS = 3.0
 """How long after the first assignment the scripted agents and customers act (the wait is 10 s)."""
 DEADLINE_SECONDS = 90.0
@@ -33,7 +33,8 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
         await stack.start()
     try:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
-        async with httpx.AsyncClient(base_url=config.sandbox_url, timeout=10) as inbox:
+        token = {"Authorization": f"Bearer {stack.secrets['sandbox_token']}"}
+        async with httpx.AsyncClient(base_url=config.sandbox_url, headers=token, timeout=10) as inbox:
             await set_presence(inbox)
             rows = await play(client, inbox, CUSTOMERS)
         console.print(summary_table(rows))
@@ -110,7 +111,7 @@ async def _act(customer: Customer, inbox: httpx.AsyncClient, index: int) -> None
 
 async def _first_assignee(inbox: httpx.AsyncClient, contact_id: int) -> int:
     while True:
-        contact = (await inbox.get(f"/v2/contact/id:{contact_id}", headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"})).json()
+        contact = (await inbox.get(f"/v2/contact/id:{contact_id}")).json()
         if contact.get("assignee"):
             return contact["assignee"]["id"]
         await asyncio.sleep(0.2)

@@ -1,4 +1,4 @@
-"""Running the sandbox: in-process for tests and the demo, or on its own with ``main()``."""
+"""Serving an ASGI app with uvicorn inside an asyncio program (the receiver, and in tests any app)."""
 
 import asyncio
 from collections.abc import AsyncIterator
@@ -6,9 +6,6 @@ from contextlib import asynccontextmanager
 
 import uvicorn
 from fastapi import FastAPI
-
-from sandbox.app import create_app
-from sandbox.settings import SandboxSettings
 
 
 @asynccontextmanager
@@ -37,20 +34,3 @@ async def _serve(server: uvicorn.Server) -> None:
         await server.serve()
     except SystemExit as exit_:  # uvicorn exits the process when it cannot start; here, raise instead
         raise RuntimeError("the server could not start (see the log above)") from exit_
-
-
-@asynccontextmanager
-async def running_sandbox(settings: SandboxSettings) -> AsyncIterator[str]:
-    """Run the sandbox inbox on 127.0.0.1 (``settings.port``, 0 for a free one) and yield its base URL."""
-    async with serving(create_app(settings), port=settings.port) as url:
-        yield url
-
-
-def main() -> None:
-    """Serve the sandbox with settings from ``HANDOFF_SANDBOX_*`` until interrupted."""
-    settings = SandboxSettings()
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port)
-
-
-if __name__ == "__main__":
-    main()

@@ -1,0 +1,18 @@
+"""Names every process agrees on: the task queue and the workflow ids derived from it."""
+
+TASK_QUEUE = "handoff"
+
+
+def escalation_workflow_id(contact_id: int) -> str:
+    """One workflow id per contact: each opening of the conversation is a new run of it.
+
+    Signals from webhooks then reach the running escalation by id alone, with no
+    eventually-consistent visibility lookup; the starter keeps openings apart (see
+    ``starter.escalations``).
+    """
+    return f"handoff-contact-{contact_id}"
+
+
+def roster_workflow_id(task_queue: str) -> str:
+    """One roster per task queue: every worker on the queue shares its presence, load and turns."""
+    return f"handoff-roster-{task_queue}"
