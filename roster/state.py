@@ -107,7 +107,9 @@ class RosterState(BaseModel):
     def is_online(self, agent_id: int, now: datetime) -> bool:
         """Explicitly online, or active within the inactivity timeout."""
         active_until = self._active_until(agent_id)
-        return self.presence.get(agent_id, self.config.default_online) or (active_until is not None and now < active_until)
+        return self.presence.get(agent_id, self.config.default_online) or (
+            active_until is not None and now < active_until
+        )
 
     def view(self, now: datetime) -> RosterView:
         return RosterView(

@@ -35,7 +35,9 @@ def choose(agents: list[Agent], request: ChoiceRequest, roster: RosterView) -> C
     candidates = [Candidate(agent=agent, rejected_because=_rejection(agent, request, roster)) for agent in pool]
     eligible = [c.agent for c in candidates if c.rejected_because is None]
     if not eligible:
-        return Choice(agent=None, candidates=candidates, reason=f"none of {len(pool)} agents in {pool_key(request)} is eligible")
+        return Choice(
+            agent=None, candidates=candidates, reason=f"none of {len(pool)} agents in {pool_key(request)} is eligible"
+        )
     if request.user is not None:
         return Choice(agent=eligible[0], candidates=candidates, reason="the policy names this user")
     if request.strategy == "least_open":

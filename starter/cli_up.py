@@ -2,7 +2,7 @@
 
 import asyncio
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -12,17 +12,21 @@ from starter.processes import ChildFailed
 from starter.stack import SANDBOX_COMMAND, Stack, StackConfig, has_command
 from worker.settings import settings
 
-DataDir = Annotated[Optional[Path], typer.Option(help="where the stack keeps its state and logs [default: HANDOFF_DATA_DIR]")]
-TemporalPort = Annotated[Optional[int], typer.Option(help="Temporal's gRPC port [default: HANDOFF_TEMPORAL_PORT]")]
-UiPort = Annotated[Optional[int], typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
-ReceiverPort = Annotated[Optional[int], typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")]
-SandboxPort = Annotated[Optional[int], typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
+DataDir = Annotated[
+    Path | None, typer.Option(help="where the stack keeps its state and logs [default: HANDOFF_DATA_DIR]")
+]
+TemporalPort = Annotated[int | None, typer.Option(help="Temporal's gRPC port [default: HANDOFF_TEMPORAL_PORT]")]
+UiPort = Annotated[int | None, typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
+ReceiverPort = Annotated[
+    int | None, typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")
+]
+SandboxPort = Annotated[int | None, typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
 
 
 def up(
     sandbox: bool = typer.Option(False, "--sandbox", help="also run the sandbox inbox and wire its webhooks"),
     data_dir: DataDir = None,
-    policy: Optional[Path] = typer.Option(None, help="policy file [default: HANDOFF_POLICY or the embedded default]"),
+    policy: Path | None = typer.Option(None, help="policy file [default: HANDOFF_POLICY or the embedded default]"),
     temporal_port: TemporalPort = None,
     ui_port: UiPort = None,
     receiver_port: ReceiverPort = None,
@@ -30,8 +34,14 @@ def up(
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
     config = StackConfig.from_settings(
-        settings(), sandbox=sandbox, data_dir=data_dir, policy=policy, temporal_port=temporal_port, ui_port=ui_port,
-        receiver_port=receiver_port, sandbox_port=sandbox_port,
+        settings(),
+        sandbox=sandbox,
+        data_dir=data_dir,
+        policy=policy,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        receiver_port=receiver_port,
+        sandbox_port=sandbox_port,
     )
     _check_before_starting(config)
     try:
@@ -48,12 +58,21 @@ def _check_before_starting(config: StackConfig) -> None:
         raise fail(f"{error}; run `handoff policy check` for details", code=2) from error
     if config.sandbox:
         if not has_command(SANDBOX_COMMAND):
-            raise fail("the sandbox inbox is a development tool and is not installed here; run `make setup` in a "
-                       "clone of Handoff, or run `handoff up` against respond.io", code=2)
+            raise fail(
+                "the sandbox inbox is a development tool and is not installed here; run `make setup` in a "
+                "clone of Handoff, or run `handoff up` against respond.io",
+                code=2,
+            )
         return
     current = settings()
-    missing = [name for name, value in (("HANDOFF_RESPONDIO_TOKEN", current.respondio_token),
-                                        ("HANDOFF_WEBHOOK_KEYS", current.webhook_keys)) if not value]
+    missing = [
+        name
+        for name, value in (
+            ("HANDOFF_RESPONDIO_TOKEN", current.respondio_token),
+            ("HANDOFF_WEBHOOK_KEYS", current.webhook_keys),
+        )
+        if not value
+    ]
     if missing:
         raise fail(f"set {' and '.join(missing)} to talk to respond.io, or run `handoff up --sandbox`", code=2)
 

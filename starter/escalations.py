@@ -10,9 +10,9 @@ from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
+from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
-from models.ids import escalation_workflow_id
 from workflows.escalation_types import EscalationRequest
 from workflows.policy import Policy
 
@@ -45,7 +45,9 @@ async def start_escalation(
             return StartResult(workflow_id, False, "an escalation is already running for this contact")
         previous = await latest.memo()
         previous_opened_at = previous.get(_OPENED_AT)
-        if previous.get(_OPENING) == opening or (previous_opened_at and datetime.fromisoformat(previous_opened_at) >= opened_at):
+        if previous.get(_OPENING) == opening or (
+            previous_opened_at and datetime.fromisoformat(previous_opened_at) >= opened_at
+        ):
             return StartResult(workflow_id, False, "this opening was already escalated")
     request = EscalationRequest(contact_id=contact_id, opening=opening, opened_at=opened_at, policy=policy)
     try:

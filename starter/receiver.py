@@ -72,7 +72,9 @@ def _unreachable(error: BaseException) -> bool:
     return isinstance(error, connection.TemporalUnreachable | ConnectionError | TimeoutError)
 
 
-def create_receiver(settings: Settings, policy: Policy, connect: Callable[[], Awaitable[Client]] | None = None) -> FastAPI:
+def create_receiver(
+    settings: Settings, policy: Policy, connect: Callable[[], Awaitable[Client]] | None = None
+) -> FastAPI:
     """The FastAPI app: ``POST /webhooks/respondio`` for events and ``GET /health``."""
     if not settings.webhook_keys:
         raise MissingWebhookKeys(
@@ -84,6 +86,7 @@ def create_receiver(settings: Settings, policy: Policy, connect: Callable[[], Aw
 
     async def roster() -> RosterClient:
         return RosterClient(await temporal.client(), settings.task_queue, roster_config)
+
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.exception_handler(StarletteHTTPException)
@@ -135,7 +138,9 @@ def create_receiver(settings: Settings, policy: Policy, connect: Callable[[], Aw
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
-    too_large = HTTPException(413, f"the body is larger than {limit} bytes, the receiver's limit (HANDOFF_MAX_BODY_BYTES)")
+    too_large = HTTPException(
+        413, f"the body is larger than {limit} bytes, the receiver's limit (HANDOFF_MAX_BODY_BYTES)"
+    )
     declared = request.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > limit:
         raise too_large
@@ -162,7 +167,9 @@ class PresenceBody(BaseModel):
 
 def _authorize(header: str | None, settings: Settings) -> None:
     if settings.api_token is None:
-        raise HTTPException(403, "presence updates over HTTP are off; set HANDOFF_API_TOKEN and send it as a Bearer token")
+        raise HTTPException(
+            403, "presence updates over HTTP are off; set HANDOFF_API_TOKEN and send it as a Bearer token"
+        )
     expected = f"Bearer {settings.api_token.get_secret_value()}".encode()
     if header is None or not hmac.compare_digest(header.encode(), expected):
         raise HTTPException(401, "send HANDOFF_API_TOKEN as `Authorization: Bearer <token>`")
@@ -194,7 +201,9 @@ async def _temporal_errors() -> AsyncIterator[None]:
             ) from error
         if isinstance(error, RPCError):
             log.error("Temporal refused the request: %s", error)
-            message = f"Temporal refused the request ({error.status.name}: {error.message}); the event was not processed"
+            message = (
+                f"Temporal refused the request ({error.status.name}: {error.message}); the event was not processed"
+            )
             raise HTTPException(500, message) from error
         raise
 
@@ -202,9 +211,15 @@ async def _temporal_errors() -> AsyncIterator[None]:
 async def _carry_out(action: Action, client: Client, settings: Settings, policy: Policy, roster: RosterClient) -> dict:
     workflow_id = escalation_workflow_id(action.contact_id)
     if isinstance(action, StartEscalation):
-        result = await start_escalation(client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at)
+        result = await start_escalation(
+            client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at
+        )
         log.info("%s: %s", workflow_id, result.detail)
-        return {"result": "started" if result.started else "duplicate", "workflow_id": workflow_id, "detail": result.detail}
+        return {
+            "result": "started" if result.started else "duplicate",
+            "workflow_id": workflow_id,
+            "detail": result.detail,
+        }
     name = action.signal.__name__
     running = await signal_escalation(client, action.contact_id, action.signal, action.event)
     if action.roster is not None:

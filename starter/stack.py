@@ -48,8 +48,14 @@ class StackConfig:
     def from_settings(settings: Settings, sandbox: bool = False, **overrides: object) -> "StackConfig":
         """The settings' values, with every override that is not None (the command line's options)."""
         config = StackConfig(
-            settings.data_dir, sandbox, settings.policy, settings.task_queue, settings.temporal_port,
-            settings.ui_port, settings.receiver_port, settings.sandbox_port,
+            settings.data_dir,
+            sandbox,
+            settings.policy,
+            settings.task_queue,
+            settings.temporal_port,
+            settings.ui_port,
+            settings.receiver_port,
+            settings.sandbox_port,
         )
         return replace(config, **{name: value for name, value in overrides.items() if value is not None})
 
@@ -142,14 +148,19 @@ class Stack:
                 {"event": event, "url": f"{config.receiver_url}/webhooks/respondio", "signing_key": key}
                 for event, key in keys.items()
             ]
-            sandbox = self._child("sandbox", [*_handoff(), SANDBOX_COMMAND], env | {
-                "HANDOFF_SANDBOX_DB": str((config.data_dir / "sandbox.db").resolve()),
-                "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
-                "HANDOFF_SANDBOX_TOKEN": secrets_["sandbox_token"],
-                "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
-                "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
-                "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
-            })
+            sandbox = self._child(
+                "sandbox",
+                [*_handoff(), SANDBOX_COMMAND],
+                env
+                | {
+                    "HANDOFF_SANDBOX_DB": str((config.data_dir / "sandbox.db").resolve()),
+                    "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
+                    "HANDOFF_SANDBOX_TOKEN": secrets_["sandbox_token"],
+                    "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
+                    "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
+                    "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
+                },
+            )
             await sandbox.start()
             await sandbox.ready(lambda: _http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
 
@@ -157,7 +168,9 @@ class Stack:
         await worker.start()
         await worker.ready(lambda: _has_pollers(config.temporal_address, config.task_queue), timeout=60)
 
-        receiver = self._child("receiver", [*_handoff(), "receiver"], env | {"HANDOFF_RECEIVER_PORT": str(config.receiver_port)})
+        receiver = self._child(
+            "receiver", [*_handoff(), "receiver"], env | {"HANDOFF_RECEIVER_PORT": str(config.receiver_port)}
+        )
         await receiver.start()
         await receiver.ready(lambda: _http_ok(f"{config.receiver_url}/health"))
 
@@ -169,16 +182,24 @@ class Stack:
     def _dev_server_args(self) -> list[str]:
         config = self.config
         args = [
-            "server", "start-dev",
-            "--ip", "127.0.0.1",
-            "--port", str(config.temporal_port),
-            "--ui-port", str(config.ui_port),
+            "server",
+            "start-dev",
+            "--ip",
+            "127.0.0.1",
+            "--port",
+            str(config.temporal_port),
+            "--ui-port",
+            str(config.ui_port),
             "--ui-disable-news-fetch",
-            "--db-filename", str((config.data_dir / "temporal.db").resolve()),
+            "--db-filename",
+            str((config.data_dir / "temporal.db").resolve()),
             # WAL with synchronous=normal: about 2.4x faster here, and still safe if a process crashes.
-            "--sqlite-pragma", "journal_mode=wal",
-            "--sqlite-pragma", "synchronous=normal",
-            "--log-level", "warn",
+            "--sqlite-pragma",
+            "journal_mode=wal",
+            "--sqlite-pragma",
+            "synchronous=normal",
+            "--log-level",
+            "warn",
         ]
         for key in sa.ALL:
             args += ["--search-attribute", f"{key.name}={sa.cli_type(key)}"]
@@ -225,4 +246,3 @@ async def _has_pollers(address: str, task_queue: str) -> bool:
 async def _http_ok(url: str) -> bool:
     async with httpx.AsyncClient(timeout=2) as http:
         return (await http.get(url)).is_success
-

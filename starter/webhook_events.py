@@ -7,7 +7,7 @@ is pure: the receiver does the talking to Temporal.
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
@@ -145,7 +145,9 @@ def _validate(model: type[M], payload: object) -> M:
 def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Action:
     source = event.opening_source
     if source is None:
-        return Ignore("the event names no opening source (looked at conversation.openedBySource, source, conversation.source)")
+        return Ignore(
+            "the event names no opening source (looked at conversation.openedBySource, source, conversation.source)"
+        )
     if source not in policy.trigger.sources:
         wanted = ", ".join(policy.trigger.sources)
         return Ignore(f"opened by {source}; policy {policy.name!r} escalates conversations opened by {wanted}")
@@ -166,7 +168,11 @@ def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
         sent_at=now if sent_time is None else from_epoch(sent_time),
     )
     user_id = message.sender.userId
-    news = RosterNews.agent_active(user_id, signal.sent_at) if signal.sender_source == "user" and user_id is not None else None
+    news = (
+        RosterNews.agent_active(user_id, signal.sent_at)
+        if signal.sender_source == "user" and user_id is not None
+        else None
+    )
     return SignalEscalation(event.contact.id, ConversationEscalation.message_sent, signal, news)
 
 
@@ -174,7 +180,9 @@ def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Ac
     closed_time = event.conversation.closedTime if event.conversation else None
     closed_at = now if closed_time is None else from_epoch(closed_time)
     news = RosterNews.closed(event.contact.id)
-    return SignalEscalation(event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at), news)
+    return SignalEscalation(
+        event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at), news
+    )
 
 
 def _assignee_updated(event: Envelope, policy: Policy, now: datetime) -> Action:

@@ -15,8 +15,16 @@ WORKFLOWS = [ConversationEscalation, Roster]
 
 # Deterministic model modules are shared with the sandbox instead of being re-imported for
 # every workflow run: rebuilding pydantic models per run would dominate workflow start time.
-_PASSTHROUGH = ["pydantic", "pydantic_core", "annotated_types", "models", "workflows.policy", "workflows.escalation_types",
-                "roster.strategies", "roster.state"]
+_PASSTHROUGH = [
+    "pydantic",
+    "pydantic_core",
+    "annotated_types",
+    "models",
+    "workflows.policy",
+    "workflows.escalation_types",
+    "roster.strategies",
+    "roster.state",
+]
 
 
 def workflow_runner() -> SandboxedWorkflowRunner:

@@ -25,7 +25,9 @@ DEFAULT_POLICY = Path(__file__).resolve().parent.parent / "policies" / "default.
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="HANDOFF_")
 
-    respondio_token: SecretStr | None = Field(default=None, description="respond.io API access token (required by the worker)")
+    respondio_token: SecretStr | None = Field(
+        default=None, description="respond.io API access token (required by the worker)"
+    )
     respondio_base_url: str = Field(default="https://api.respond.io/v2", description="respond.io API root")
     respondio_timeout: float = Field(default=10, gt=0, description="seconds one API call may take")
 
@@ -51,12 +53,16 @@ class Settings(BaseSettings):
     receiver_host: str = Field(default="127.0.0.1", description="the address the webhook receiver listens on")
     receiver_port: int = Field(default=8000, ge=0, le=65535, description="the webhook receiver's port")
     max_body_bytes: int = Field(default=256 * 1024, ge=1, description="larger webhook bodies are refused with 413")
-    api_token: SecretStr | None = Field(default=None, description="Bearer token of the receiver's presence endpoint (unset: off)")
+    api_token: SecretStr | None = Field(
+        default=None, description="Bearer token of the receiver's presence endpoint (unset: off)"
+    )
 
     data_dir: Path = Field(default=Path(".handoff"), description="where `handoff up` keeps its state and logs")
     temporal_port: int = Field(default=7233, ge=1, le=65535, description="`handoff up`: Temporal's gRPC port")
     ui_port: int = Field(default=8233, ge=1, le=65535, description="`handoff up`: the Temporal Web UI's port")
-    sandbox_port: int = Field(default=8090, ge=1, le=65535, description="`handoff up --sandbox`: the sandbox inbox's port")
+    sandbox_port: int = Field(
+        default=8090, ge=1, le=65535, description="`handoff up --sandbox`: the sandbox inbox's port"
+    )
 
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
 
@@ -74,7 +80,9 @@ class Settings(BaseSettings):
 
     def respondio(self) -> RespondIOConfig:
         """How to reach respond.io; a missing token is a ValidationError that names the variable."""
-        return RespondIOConfig(token=self.respondio_token, base_url=self.respondio_base_url, timeout=self.respondio_timeout)
+        return RespondIOConfig(
+            token=self.respondio_token, base_url=self.respondio_base_url, timeout=self.respondio_timeout
+        )
 
     def roster(self) -> RosterConfig:
         """The roster's settings, applied by whichever process starts the roster."""

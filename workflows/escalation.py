@@ -11,7 +11,6 @@ from itertools import count
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-from temporalio.exceptions import ApplicationError
 
 from models.agents import Agent, Choice, ChoiceRequest
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
@@ -19,8 +18,8 @@ from models.durations import format_duration
 from workflows import search_attributes as sa
 from workflows.comment import render_comment
 from workflows.escalation_types import (
-    Assignment,
     AssigneeChanged,
+    Assignment,
     ConversationClosed,
     EscalationRequest,
     EscalationResult,
@@ -199,14 +198,19 @@ class ConversationEscalation:
             self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
             self._set_status("waiting_for_agent")
             recheck = workflow.patched(RECHECK_AFTER_WAITING_FOR_AGENT)
-            await self._sleep(retry_in, also_wake=lambda: self._roster_changed or (recheck and bool(self._evidence & LOST)))
+            await self._sleep(
+                retry_in, also_wake=lambda: self._roster_changed or (recheck and bool(self._evidence & LOST))
+            )
             self._stop_if_cancelled()
             if recheck:
                 self._evidence -= LOST  # the check below is what confirms or refutes it
                 await self._ensure_still_ours()  # time has passed: it may have been closed or taken by a person
         self._deadline = None
         if not assign.timeout.steps:
-            raise _Finished(Outcome.NO_ELIGIBLE_AGENT, f"nobody in {assign.describe()} was eligible within {format_duration(assign.timeout.after)}")
+            raise _Finished(
+                Outcome.NO_ELIGIBLE_AGENT,
+                f"nobody in {assign.describe()} was eligible within {format_duration(assign.timeout.after)}",
+            )
         await self._run_steps(assign.timeout.steps, f"{where}.assign.timeout.steps")
 
     async def _choose(self, assign: Assign) -> Choice:
@@ -232,7 +236,13 @@ class ConversationEscalation:
             **API_CALL,
         )
         self._history.append(
-            Assignment(agent=choice.agent, assigned_at=assigned_at, level=level, reason=choice.reason, candidates=choice.candidates)
+            Assignment(
+                agent=choice.agent,
+                assigned_at=assigned_at,
+                level=level,
+                reason=choice.reason,
+                candidates=choice.candidates,
+            )
         )
         if level > 0:
             self._finding = (Outcome.ESCALATED, f"reassigned to {choice.agent.name}: {choice.reason}")
@@ -247,7 +257,9 @@ class ConversationEscalation:
         mine = self._assignee
         if mine is not None and (conversation.assignee is None or conversation.assignee.id != mine.id):
             someone = conversation.assignee.name if conversation.assignee else "nobody"
-            raise _Finished(Outcome.REASSIGNED_BY_HUMAN, f"a person reassigned the conversation to {someone}; left as it is")
+            raise _Finished(
+                Outcome.REASSIGNED_BY_HUMAN, f"a person reassigned the conversation to {someone}; left as it is"
+            )
 
     async def _wait(self, duration: timedelta, where: str) -> None:
         started = workflow.now()
@@ -285,7 +297,11 @@ class ConversationEscalation:
         conversation = await self._conversation()
         if "closed" in kinds and conversation.status == "close":
             return True
-        if "reassigned" in kinds and self._assignee and (conversation.assignee is None or conversation.assignee.id != self._assignee.id):
+        if (
+            "reassigned" in kinds
+            and self._assignee
+            and (conversation.assignee is None or conversation.assignee.id != self._assignee.id)
+        ):
             return True
         if "reply" in kinds and await self._human_reply() is not None:
             return True

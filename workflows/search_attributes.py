@@ -22,9 +22,11 @@ def cli_type(key: SearchAttributeKey) -> str:
 
 def initial(contact_id: int, policy: str) -> TypedSearchAttributes:
     """Set at start so an escalation is findable before its first workflow task runs."""
-    return TypedSearchAttributes([
-        SearchAttributePair(CONTACT_ID, contact_id),
-        SearchAttributePair(POLICY, policy),
-        SearchAttributePair(STATUS, "starting"),
-        SearchAttributePair(LEVEL, 0),
-    ])
+    return TypedSearchAttributes(
+        [
+            SearchAttributePair(CONTACT_ID, contact_id),
+            SearchAttributePair(POLICY, policy),
+            SearchAttributePair(STATUS, "starting"),
+            SearchAttributePair(LEVEL, 0),
+        ]
+    )

@@ -24,8 +24,14 @@ def demo(
     from demo.run import DEMO_POLICY, run_demo
 
     config = StackConfig.from_settings(
-        settings(), sandbox=True, data_dir=data_dir, policy=DEMO_POLICY, temporal_port=temporal_port, ui_port=ui_port,
-        receiver_port=receiver_port, sandbox_port=sandbox_port,
+        settings(),
+        sandbox=True,
+        data_dir=data_dir,
+        policy=DEMO_POLICY,
+        temporal_port=temporal_port,
+        ui_port=ui_port,
+        receiver_port=receiver_port,
+        sandbox_port=sandbox_port,
     )
     try:
         as_expected = asyncio.run(run_demo(config, keep_up))

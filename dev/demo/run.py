@@ -48,8 +48,16 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
         await stack.stop()
 
 
-STACK_FILES = {"temporal.db", "temporal.db-wal", "temporal.db-shm", "sandbox.db", "sandbox.db-wal", "sandbox.db-shm",
-               "sandbox-secrets.json", "logs"}
+STACK_FILES = {
+    "temporal.db",
+    "temporal.db-wal",
+    "temporal.db-shm",
+    "sandbox.db",
+    "sandbox.db-wal",
+    "sandbox.db-shm",
+    "sandbox-secrets.json",
+    "logs",
+}
 
 
 def _empty_for_a_new_story(data_dir: Path) -> None:
@@ -58,7 +66,9 @@ def _empty_for_a_new_story(data_dir: Path) -> None:
         return
     foreign = sorted(p.name for p in data_dir.iterdir() if p.name not in STACK_FILES)
     if foreign:
-        raise ChildFailed(f"{data_dir} holds files the demo did not make ({', '.join(foreign[:3])}); pass another --data-dir")
+        raise ChildFailed(
+            f"{data_dir} holds files the demo did not make ({', '.join(foreign[:3])}); pass another --data-dir"
+        )
     shutil.rmtree(data_dir)
 
 
@@ -101,7 +111,9 @@ async def _act(customer: Customer, inbox: httpx.AsyncClient, index: int) -> None
         case Behaviour.CUSTOMER_CLOSES:
             action = inbox.post(f"{path}/close", json={})
         case Behaviour.BOT_ONLY:
-            action = inbox.post(f"{path}/automated-message", json={"source": "workflow", "text": "We got your message."})
+            action = inbox.post(
+                f"{path}/automated-message", json={"source": "workflow", "text": "We got your message."}
+            )
         case Behaviour.HUMAN_REASSIGNS:
             action = inbox.post(f"{path}/assign", json={"userId": HAND_PICKED_ID, "byUserId": SUPERVISOR_ID})
         case Behaviour.SILENT:
@@ -136,8 +148,9 @@ async def _observe(client: Client, inbox: httpx.AsyncClient, rows: dict[int, Row
 
 def _print_where_to_look(config: StackConfig) -> None:
     console.print("\n[bold]Where to look[/]")
-    console.print(f"  Temporal UI: {config.ui_url}/namespaces/default/workflows  (each conversation: handoff-contact-<id>)")
+    console.print(
+        f"  Temporal UI: {config.ui_url}/namespaces/default/workflows  (each conversation: handoff-contact-<id>)"
+    )
     console.print("  Filter:      HandoffStatus = 'escalated'   or   HandoffContactId = 1002")
     console.print("  CLI:         handoff escalation list   ·   handoff escalation show 1002")
     console.print(f"  Logs:        {config.data_dir}/logs/")
-

@@ -28,11 +28,20 @@ def live_table(rows: dict[int, Row], elapsed: float) -> Table:
         table.add_column(column)
     for row in rows.values():
         state = row.state
-        doing = "waiting for the webhook" if state is None else (state.outcome.value if state.outcome else state.step.split(": ", 1)[-1])
+        doing = (
+            "waiting for the webhook"
+            if state is None
+            else (state.outcome.value if state.outcome else state.step.split(": ", 1)[-1])
+        )
         style = "green" if row.finished else ""
         table.add_row(
-            str(row.customer.contact_id), row.customer.name, row.customer.behaviour.value, row.assignee,
-            f"[{style}]{doing}[/]" if style else doing, str(state.level if state else 0), str(row.comments),
+            str(row.customer.contact_id),
+            row.customer.name,
+            row.customer.behaviour.value,
+            row.assignee,
+            f"[{style}]{doing}[/]" if style else doing,
+            str(state.level if state else 0),
+            str(row.comments),
         )
     return table
 
@@ -44,7 +53,9 @@ def summary_table(rows: dict[int, Row]) -> Table:
     for row in rows.values():
         state = row.state
         outcome = state.outcome if state else None
-        mark = "[green]✓[/]" if outcome == row.customer.expected else f"[red]✗ expected {row.customer.expected.value}[/]"
+        mark = (
+            "[green]✓[/]" if outcome == row.customer.expected else f"[red]✗ expected {row.customer.expected.value}[/]"
+        )
         table.add_row(
             f"{row.customer.contact_id} {row.customer.name}",
             f"{outcome.value if outcome else 'unfinished'} {mark}",
@@ -52,4 +63,3 @@ def summary_table(rows: dict[int, Row]) -> Table:
             state.detail if state and state.detail else "-",
         )
     return table
-

@@ -134,8 +134,13 @@ class Inbox:
         self._emit("conversation.closed", contact["id"], conversation=closed)
 
     def _message(
-        self, contact: sqlite3.Row, traffic: Literal["incoming", "outgoing"], text: str,
-        source: str | None = None, user_id: int | None = None, channel_id: int | None = None,
+        self,
+        contact: sqlite3.Row,
+        traffic: Literal["incoming", "outgoing"],
+        text: str,
+        source: str | None = None,
+        user_id: int | None = None,
+        channel_id: int | None = None,
     ) -> int:
         if channel_id is None:
             channel = self._store.contact_channel(contact["id"])
@@ -151,8 +156,13 @@ class Inbox:
         return message_id
 
     def receive(
-        self, contact_id: int, text: str, first_name: str | None = None, last_name: str | None = None,
-        phone: str | None = None, email: str | None = None,
+        self,
+        contact_id: int,
+        text: str,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        phone: str | None = None,
+        email: str | None = None,
     ) -> int:
         """The contact writes: create the contact if new, open its conversation if closed, store the message."""
         with self._change():
@@ -209,8 +219,11 @@ class Inbox:
             previous = self._store.assignee(contact)
             self._store.set_assignee(contact_id, new_id, now_ms())
             self._emit(
-                "contact.assignee.updated", contact_id,
-                assignee=shapes.assignee(new), previousAssignee=shapes.assignee(previous), assignedBy=assigned_by,
+                "contact.assignee.updated",
+                contact_id,
+                assignee=shapes.assignee(new),
+                previousAssignee=shapes.assignee(previous),
+                assignedBy=assigned_by,
             )
 
     def comment(self, contact_id: int, text: str) -> dict[str, Any]:

@@ -82,7 +82,13 @@ class Store:
                 for a in team.agents:
                     self._insert(
                         "INSERT OR IGNORE INTO users VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        a.id, a.first_name, a.last_name, a.email, a.role, team.id, a.online,
+                        a.id,
+                        a.first_name,
+                        a.last_name,
+                        a.email,
+                        a.role,
+                        team.id,
+                        a.online,
                     )
 
     def _page(self, select: str, params: tuple, limit: int, cursor: int | None, newest_first: bool) -> Page:
@@ -95,8 +101,12 @@ class Store:
             rows = self._all(f"{query} WHERE id {later} ? ORDER BY id {order} LIMIT ?", *params, cursor, limit + 1)
         next_cursor = rows[limit - 1]["id"] if len(rows) > limit else None
         reference = rows[0]["id"] if rows else cursor
-        before = [] if reference is None else self._all(
-            f"{query} WHERE id {earlier} ? ORDER BY id {backwards} LIMIT ?", *params, reference, limit + 1
+        before = (
+            []
+            if reference is None
+            else self._all(
+                f"{query} WHERE id {earlier} ? ORDER BY id {backwards} LIMIT ?", *params, reference, limit + 1
+            )
         )
         previous_cursor = before[limit]["id"] if len(before) > limit else None
         return Page(rows[:limit], next_cursor, bool(before), previous_cursor)
@@ -151,7 +161,12 @@ class Store:
     ) -> None:
         self._insert(
             "INSERT INTO contacts (id, first_name, last_name, phone, email, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            contact_id, first_name, last_name, phone, email, at,
+            contact_id,
+            first_name,
+            last_name,
+            phone,
+            email,
+            at,
         )
 
     def set_assignee(self, contact_id: int, user_id: int | None, at: int) -> None:
@@ -168,7 +183,9 @@ class Store:
     def open_conversation(self, contact_id: int, at: int, source: str) -> int:
         conversation_id = self._insert(
             "INSERT INTO conversations (contact_id, opened_time, opened_by_source) VALUES (?, ?, ?)",
-            contact_id, at, source,
+            contact_id,
+            at,
+            source,
         )
         self._db.execute("UPDATE contacts SET conversation_id = ? WHERE id = ?", (conversation_id, contact_id))
         return conversation_id
@@ -208,7 +225,14 @@ class Store:
         return self._insert(
             "INSERT INTO messages (contact_id, conversation_id, channel_id, traffic, type, text, timestamp,"
             " sender_source, sender_user_id) VALUES (?, ?, ?, ?, 'text', ?, ?, ?, ?)",
-            contact_id, conversation_id, channel_id, traffic, text, at, source, user_id,
+            contact_id,
+            conversation_id,
+            channel_id,
+            traffic,
+            text,
+            at,
+            source,
+            user_id,
         )
 
     def message(self, message_id: int) -> sqlite3.Row:
@@ -251,7 +275,11 @@ class Store:
     def enqueue(self, subscription_id: int, event_id: str, event: str, body: str, at: int) -> None:
         self._insert(
             "INSERT INTO deliveries (subscription_id, event_id, event, body, created_at) VALUES (?, ?, ?, ?, ?)",
-            subscription_id, event_id, event, body, at,
+            subscription_id,
+            event_id,
+            event,
+            body,
+            at,
         )
 
     def pending_subscriptions(self) -> list[int]:

@@ -7,9 +7,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
 from activities.conversation import ConversationActivities
+from activities.respondio import QUEUED_RETRY_SECONDS, RespondIOClient
 from models.agents import Agent
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
-from activities.respondio import QUEUED_RETRY_SECONDS, RespondIOClient
 from tests.activities.fake_respondio import TOKEN, answer, pages
 
 SINCE = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -174,8 +174,14 @@ async def test_post_comment_posts_the_text_as_given(respondio, activities):
 
 async def test_list_agents_reads_every_page_of_users(respondio, activities):
     users = [
-        {"id": n, "firstName": f"Agent{n}", "lastName": "Smith", "email": f"a{n}@example.com", "role": "agent",
-         "team": {"id": 1, "name": "Tier 2"} if n % 2 else None}
+        {
+            "id": n,
+            "firstName": f"Agent{n}",
+            "lastName": "Smith",
+            "email": f"a{n}@example.com",
+            "role": "agent",
+            "team": {"id": 1, "name": "Tier 2"} if n % 2 else None,
+        }
         for n in range(1, 151)
     ]
     respondio.on("GET", "/space/user", pages(users))

@@ -139,4 +139,3 @@ async def test_the_token_never_shows(settings, client):
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings)
     assert TOKEN not in repr(client)
-

@@ -27,8 +27,14 @@ def free_port() -> int:
 async def test_the_story_plays_out_through_webhooks(tmp_path):
     one_of_each = list({c.behaviour: c for c in CUSTOMERS}.values())
     config = StackConfig.from_settings(
-        Settings(), sandbox=True, data_dir=tmp_path, policy=DEMO_POLICY, temporal_port=free_port(), ui_port=free_port(),
-        receiver_port=free_port(), sandbox_port=free_port(),
+        Settings(),
+        sandbox=True,
+        data_dir=tmp_path,
+        policy=DEMO_POLICY,
+        temporal_port=free_port(),
+        ui_port=free_port(),
+        receiver_port=free_port(),
+        sandbox_port=free_port(),
     )
     async with Stack(config) as stack:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)
@@ -46,7 +52,9 @@ async def test_the_story_plays_out_through_webhooks(tmp_path):
         if customer.expected == Outcome.ESCALATED:
             assert contact["assigneeId"] in TIER_2 - {OFFLINE_AGENT_ID}
             assert len(contact["comments"]) == 1
-            assert contact["comments"][0]["text"].startswith(f"No reply from {first.name} in 10s; reassigned to {{{{@user.")
+            assert contact["comments"][0]["text"].startswith(
+                f"No reply from {first.name} in 10s; reassigned to {{{{@user."
+            )
         else:
             assert contact["comments"] == []
         if customer.behaviour == Behaviour.HUMAN_REASSIGNS:

@@ -8,9 +8,10 @@ import httpx
 import pytest
 
 from activities.respondio import RespondIOClient
+from activities.respondio_config import RespondIOConfig
+from models.ids import roster_workflow_id
 from roster.client import RosterClient, RosterNews
 from roster.state import RosterConfig
-from activities.respondio_config import RespondIOConfig
 from sandbox.server import running_sandbox
 from sandbox.settings import SandboxSettings
 from starter.escalations import start_escalation
@@ -20,7 +21,6 @@ from worker.settings import Settings
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
-from models.ids import roster_workflow_id
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +57,9 @@ async def stack(dev_server, tmp_path):
                     await roster.tell(RosterNews.presence(tier_2, True))
 
                 async def start(contact_id: int):
-                    await inbox.post(f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"})
+                    await inbox.post(
+                        f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"}
+                    )
                     result = await start_escalation(
                         dev_server.client, queue, QUICK_POLICY, contact_id, "opening", datetime.now(UTC)
                     )

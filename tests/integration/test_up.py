@@ -17,8 +17,15 @@ pytestmark = pytest.mark.integration
 async def start_up(data_dir, ports: dict[str, int]) -> asyncio.subprocess.Process:
     args = [f"--{name}-port={port}" for name, port in ports.items()]
     return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "starter", "up", "--sandbox", f"--data-dir={data_dir}", *args,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        sys.executable,
+        "-m",
+        "starter",
+        "up",
+        "--sandbox",
+        f"--data-dir={data_dir}",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
     )
 
 

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
+from models.ids import escalation_workflow_id
 from roster.client import RosterClient, RosterNews
 from roster.state import RosterConfig
 from starter.escalations import start_escalation
 from tests.routing.world import SUPPORT, assign_policy, fresh_contacts, fresh_queue, stop_roster
-from models.ids import escalation_workflow_id
 from workflows.escalation_types import EscalationResult, Outcome
 from workflows.policy import Policy
 
@@ -31,9 +31,14 @@ async def workers(env, queue: str, count: int = 1):
     processes = await asyncio.gather(
         *(
             asyncio.create_subprocess_exec(
-                sys.executable, "-m", "tests.routing.worker_process",
-                env.client.service_client.config.target_host, env.client.namespace, queue,
-                cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+                sys.executable,
+                "-m",
+                "tests.routing.worker_process",
+                env.client.service_client.config.target_host,
+                env.client.namespace,
+                queue,
+                cwd=ROOT,
+                stdout=asyncio.subprocess.PIPE,
             )
             for _ in range(count)
         )
@@ -90,12 +95,11 @@ def assignees(results: list[EscalationResult]) -> Counter:
 async def test_round_robin_is_fair_across_two_worker_processes(dev_server):
     queue = fresh_queue("rr")
     contacts = fresh_contacts(200)
-    async with workers(dev_server, queue, count=2):
-        async with roster(dev_server, queue, [a.id for a in SUPPORT]):
-            began = time.monotonic()
-            results = await route(dev_server, queue, assign_policy(logic="round_robin", only_online=True), contacts)
-            seconds = time.monotonic() - began
-            snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
+    async with workers(dev_server, queue, count=2), roster(dev_server, queue, [a.id for a in SUPPORT]):
+        began = time.monotonic()
+        results = await route(dev_server, queue, assign_policy(logic="round_robin", only_online=True), contacts)
+        seconds = time.monotonic() - began
+        snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
     counts = assignees(results)
     print(f"\nround robin, 2 worker processes, 200 escalations in {seconds:.1f}s: {dict(sorted(counts.items()))}")
     assert all(r.outcome == Outcome.COMPLETED for r in results)
@@ -110,12 +114,16 @@ async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_
     offline, *online = SUPPORT
     first_contacts = fresh_contacts(30)
     capped = assign_policy(logic="least_open", only_online=True, max_open=5, timeout={"after": "2s"})
-    async with workers(dev_server, queue, count=2):
-        async with roster(dev_server, queue, [a.id for a in online]):
-            spread = assignees(await route(dev_server, queue, assign_policy(only_online=True), first_contacts))
-            await asyncio.gather(*(RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c)) for c in first_contacts))
-            over_cap = await route(dev_server, queue, capped, fresh_contacts(20))
-            snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
+    async with workers(dev_server, queue, count=2), roster(dev_server, queue, [a.id for a in online]):
+        spread = assignees(await route(dev_server, queue, assign_policy(only_online=True), first_contacts))
+        await asyncio.gather(
+            *(
+                RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c))
+                for c in first_contacts
+            )
+        )
+        over_cap = await route(dev_server, queue, capped, fresh_contacts(20))
+        snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
     print(f"\none agent offline, 30 escalations: {dict(sorted(spread.items()))}")
     print(f"at most 5 open each, 20 escalations: {dict(sorted(assignees(over_cap).items()))}")
     assert offline.id not in spread and all(n == 10 for n in spread.values()), spread

@@ -9,14 +9,13 @@ import pytest
 from temporalio.client import Client
 
 from models.agents import ChoiceRequest
+from models.ids import escalation_workflow_id, roster_workflow_id
 from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig, RosterState
+from roster.workflow import Roster
 from tests.routing.world import SUPPORT, TEAM, fresh_queue, list_agents_returning, stop_roster
 from worker.build import build_worker
 from worker.settings import Settings
-from models.ids import escalation_workflow_id
-from roster.workflow import Roster
-from models.ids import roster_workflow_id
-from roster.state import RosterConfig, RosterState
 
 pytestmark = pytest.mark.integration
 
@@ -57,7 +56,9 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
         for agent_id in (A, B, C):
             await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(agent_id, True))
         turns = [
-            (await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=i, team=TEAM, only_online=True))).agent.id
+            (
+                await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=i, team=TEAM, only_online=True))
+            ).agent.id
             for i in range(1, 8)
         ]
         active_at = datetime.now(UTC)
@@ -65,7 +66,9 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
         await RosterClient(client, queue, RosterConfig()).tell(RosterNews.closed(1))
         await RosterClient(client, queue, RosterConfig()).tell(RosterNews.assigned(2, D))
         full = await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=99, team=TEAM, max_open=1))
-        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(B, True))  # the 15th event: the state above crosses one more continue-as-new
+        await RosterClient(client, queue, RosterConfig()).tell(
+            RosterNews.presence(B, True)
+        )  # the 15th event: the state above crosses one more continue-as-new
         while await runs(client, handle.id, handle.first_execution_run_id) < 4:
             await asyncio.sleep(0.05)
         snapshot = await RosterClient(client, queue, RosterConfig()).snapshot()

@@ -7,10 +7,10 @@ from pydantic import ValidationError
 from temporalio.contrib.pydantic import pydantic_data_converter
 
 from models.agents import ChoiceRequest
-from tests.routing.world import SUPPORT, TEAM
 from models.ids import escalation_workflow_id
 from roster.state import AgentActivity, PresenceChange, RosterConfig, RosterState
 from roster.strategies import choose
+from tests.routing.world import SUPPORT, TEAM
 
 T = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 A, B, C, D = (agent.id for agent in SUPPORT)

@@ -7,19 +7,27 @@ from datetime import timedelta
 import pytest
 
 from models.agents import Agent, ChoiceRequest
+from models.ids import roster_workflow_id
 from roster.activities import RoutingActivities
 from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig, RosterState
+from roster.workflow import Roster
 from starter.escalations import start_escalation
-from tests.routing.world import SUPPORT, TEAM, assign_policy, fresh_contacts, fresh_queue, list_agents_returning, stop_roster
+from tests.routing.world import (
+    SUPPORT,
+    TEAM,
+    assign_policy,
+    fresh_contacts,
+    fresh_queue,
+    list_agents_returning,
+    stop_roster,
+)
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
-from roster.workflow import Roster
-from models.ids import roster_workflow_id
-from roster.state import RosterConfig, RosterState
 
 SAM = Agent(id=301, email="sam@example.com", name="Sam Patel", team="Supervisors")
 ALICE, CAROL, DAVE = AGENTS
@@ -49,7 +57,9 @@ async def routing(env, agents: list[Agent], config: RosterConfig):
 
 
 async def escalate(env, queue: str, inbox: FakeInbox, policy: Policy):
-    started = await start_escalation(env.client, queue, policy, inbox.contact_id, "opening", await env.get_current_time())
+    started = await start_escalation(
+        env.client, queue, policy, inbox.contact_id, "opening", await env.get_current_time()
+    )
     assert started.handle, started.detail
     return started.handle
 
@@ -63,7 +73,9 @@ async def test_an_active_agent_is_online_until_the_inactivity_timeout_then_offli
     env = time_skipping_env
     async with routing(env, SUPPORT, RosterConfig(inactivity_timeout="15m")) as (queue, _):
         second = SUPPORT[1].id
-        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.agent_active(second, await env.get_current_time()))
+        await RosterClient(env.client, queue, RosterConfig()).tell(
+            RosterNews.agent_active(second, await env.get_current_time())
+        )
         assert (await choose(env, queue, 1)).agent.id == second
         await env.sleep(timedelta(minutes=14, seconds=50))
         assert (await choose(env, queue, 2)).agent.id == second
@@ -82,7 +94,9 @@ async def test_nobody_eligible_runs_the_timeout_steps_or_ends(time_skipping_env,
     policy = assign_policy(only_online=True, timeout={"after": "10m", "steps": on_timeout})
     async with routing(env, [*SUPPORT, SAM], RosterConfig()) as (queue, inbox):
         result = await (await escalate(env, queue, inbox, policy)).result()
-        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(SUPPORT[0].id, True))  # wakes a finished escalation: ignored
+        await RosterClient(env.client, queue, RosterConfig()).tell(
+            RosterNews.presence(SUPPORT[0].id, True)
+        )  # wakes a finished escalation: ignored
         later = await choose(env, queue, inbox.contact_id + 1)
         snapshot = await RosterClient(env.client, queue, RosterConfig()).snapshot()
     assert result.finished_at - result.opened_at >= timedelta(minutes=10)
@@ -103,11 +117,21 @@ async def test_a_two_level_ladder_never_returns_to_anyone_already_tried(time_ski
             "steps": [
                 {"assign": {"user": ALICE.email}},
                 {"wait": "15m"},
-                {"branch": {**unanswered, "then": [
-                    {"assign": {"team": "Tier 2"}},
-                    {"wait": "15m"},
-                    {"branch": {**unanswered, "then": [{"assign": {"workspace": True, "logic": "least_open"}}]}},
-                ]}},
+                {
+                    "branch": {
+                        **unanswered,
+                        "then": [
+                            {"assign": {"team": "Tier 2"}},
+                            {"wait": "15m"},
+                            {
+                                "branch": {
+                                    **unanswered,
+                                    "then": [{"assign": {"workspace": True, "logic": "least_open"}}],
+                                }
+                            },
+                        ],
+                    }
+                },
             ],
         }
     )

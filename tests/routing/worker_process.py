@@ -14,10 +14,10 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 
 from roster.activities import RoutingActivities
 from roster.client import RosterClient
+from roster.state import RosterConfig
 from tests.routing.world import SUPPORT, assign_nowhere, list_agents_returning, open_unassigned
 from worker.build import build_worker
 from worker.settings import Settings
-from roster.state import RosterConfig
 
 
 async def serve(address: str, namespace: str, task_queue: str) -> None:

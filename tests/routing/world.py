@@ -9,8 +9,8 @@ from temporalio.client import Client, WorkflowFailureError
 
 from models.agents import Agent
 from models.conversation import AssignRequest, Conversation
-from workflows.policy import Policy
 from models.ids import roster_workflow_id
+from workflows.policy import Policy
 
 TEAM = "Support"
 SUPPORT = [Agent(id=i, email=f"agent{i}@example.com", name=f"Agent {i}", team=TEAM) for i in (11, 12, 13, 14)]

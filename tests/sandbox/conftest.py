@@ -27,8 +27,14 @@ def token() -> str:
 def make_settings(**overrides: Any) -> SandboxSettings:
     """Settings for a quick in-memory sandbox on a free port, with fast webhook retries."""
     defaults = dict(
-        db=":memory:", port=0, token=TOKEN, rate_limit=1000, webhooks=[],
-        retry_initial=0.02, retry_max=0.2, max_attempts=12,
+        db=":memory:",
+        port=0,
+        token=TOKEN,
+        rate_limit=1000,
+        webhooks=[],
+        retry_initial=0.02,
+        retry_max=0.2,
+        max_attempts=12,
     )
     return SandboxSettings(**{**defaults, **overrides})
 

@@ -36,9 +36,19 @@ async def test_contact_is_found_by_id_email_and_phone(api, world, contact_id):
     contact = found[0].json()
     assert found[1].json() == contact and found[2].json() == contact
     assert contact == {
-        "id": contact_id, "firstName": "Ada", "lastName": "Lovelace", "phone": phone, "email": email,
-        "language": None, "profilePic": None, "countryCode": None, "status": "open", "tags": [],
-        "assignee": None, "lifecycle": None, "created_at": contact["created_at"],
+        "id": contact_id,
+        "firstName": "Ada",
+        "lastName": "Lovelace",
+        "phone": phone,
+        "email": email,
+        "language": None,
+        "profilePic": None,
+        "countryCode": None,
+        "status": "open",
+        "tags": [],
+        "assignee": None,
+        "lifecycle": None,
+        "created_at": contact["created_at"],
     }
     assert before <= contact["created_at"] <= int(time.time() * 1000)
 
@@ -117,7 +127,10 @@ async def test_sending_a_message_through_the_api(api, contact):
     message_id = sent.json()["messageId"]
     newest = (await api.get(f"/contact/id:{contact}/message/list")).json()["items"][0]
     assert newest == {
-        "messageId": message_id, "contactId": contact, "channelId": 1, "traffic": "outgoing",
+        "messageId": message_id,
+        "contactId": contact,
+        "channelId": 1,
+        "traffic": "outgoing",
         "message": {"type": "text", "text": "Hello from the API"},
         "status": [{"value": "sent", "timestamp": newest["status"][0]["timestamp"]}],
         "sender": {"source": "api"},
@@ -135,7 +148,9 @@ async def test_messages_paginate_newest_first(api, world, contact):
         pages.append(body)
         url = body["pagination"]["next"]
     assert [[item["message"]["text"] for item in page["items"]] for page in pages] == [
-        ["m6", "m5", "m4"], ["m3", "m2", "m1"], ["hi"],
+        ["m6", "m5", "m4"],
+        ["m3", "m2", "m1"],
+        ["hi"],
     ]
     assert pages[0]["pagination"]["previous"] is None
     assert pages[1]["pagination"]["next"].startswith(f"{api.base_url}contact/")
@@ -163,8 +178,13 @@ async def test_users_paginate_with_teams_and_roles(api):
         url = body["pagination"]["next"]
     assert [u["id"] for u in users] == [101, 102, 201, 202, 203, 301]
     assert users[-1] == {
-        "id": 301, "firstName": "Sam", "lastName": "Patel", "email": "sam@example.com", "role": "manager",
-        "team": {"id": 3, "name": "Supervisors"}, "restrictions": [],
+        "id": 301,
+        "firstName": "Sam",
+        "lastName": "Patel",
+        "email": "sam@example.com",
+        "role": "manager",
+        "team": {"id": 3, "name": "Supervisors"},
+        "restrictions": [],
     }
     assert {u["team"]["name"] for u in users[2:5]} == {"Tier 2"} and users[0]["role"] == "agent"
 

@@ -59,8 +59,11 @@ async def test_each_subscription_gets_its_events_signed_with_its_key(settings, r
         assert str(uuid.UUID(payload["event_id"])) == payload["event_id"]
         by_event.setdefault(event, []).append(payload)
     assert {event: len(payloads) for event, payloads in by_event.items()} == {
-        "conversation.opened": 2, "message.received": 1, "contact.assignee.updated": 2,
-        "message.sent": 1, "conversation.closed": 1,
+        "conversation.opened": 2,
+        "message.received": 1,
+        "contact.assignee.updated": 2,
+        "message.sent": 1,
+        "conversation.closed": 1,
     }
     assert len({p["event_id"] for p in map(json.loads, (d.body for d in receiver.requests))}) == 7
 
@@ -71,8 +74,12 @@ async def test_each_subscription_gets_its_events_signed_with_its_key(settings, r
 
     [received] = by_event["message.received"]
     assert received["message"] == {
-        "messageId": received["message"]["messageId"], "contactId": 7, "channelId": 1, "traffic": "incoming",
-        "message": {"type": "text", "text": "help"}, "timestamp": received["message"]["timestamp"],
+        "messageId": received["message"]["messageId"],
+        "contactId": 7,
+        "channelId": 1,
+        "traffic": "incoming",
+        "message": {"type": "text", "text": "help"},
+        "timestamp": received["message"]["timestamp"],
     }
     assert received["contact"]["firstName"] == "Ana" and received["contact"]["lastName"] == "Li"
 
@@ -123,7 +130,9 @@ async def test_failed_deliveries_are_retried_in_order(settings, receiver, eventu
         await eventually(lambda: _all_delivered(client, 3))
         states = await deliveries(client)
     assert [(d["attempts"], d["lastStatus"], d["event"]) for d in states] == [
-        (3, 200, "message.received"), (1, 200, "message.received"), (1, 200, "message.received"),
+        (3, 200, "message.received"),
+        (1, 200, "message.received"),
+        (1, 200, "message.received"),
     ]
     assert [d.answered for d in receiver.requests] == [500, 503, 200, 200, 200]
     assert len({d.body for d in receiver.requests[:3]}) == 1

@@ -35,8 +35,12 @@ async def test_agent_replies_and_automated_messages_carry_their_sender(world, co
         assert answer.status_code == 200
     senders = [m.get("sender") for m in (await contact_state(world, contact))["messages"]]
     assert senders == [
-        None, {"source": "user", "userId": 201}, {"source": "workflow"}, {"source": "ai_agent"},
-        {"source": "broadcast"}, {"source": "echo"},
+        None,
+        {"source": "user", "userId": 201},
+        {"source": "workflow"},
+        {"source": "ai_agent"},
+        {"source": "broadcast"},
+        {"source": "echo"},
     ]
 
 

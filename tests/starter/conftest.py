@@ -7,8 +7,8 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from worker.settings import Settings
 from tests.starter.receiving import KEYS, MAX_BODY, receiving
+from worker.settings import Settings
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ import httpx
 from temporalio.client import Client, WorkflowExecutionDescription
 from temporalio.service import RPCError, RPCStatusCode
 
-from starter.serving import serving
+from models.ids import escalation_workflow_id
 from sandbox.webhooks import sign
 from starter.policy_file import load_policy
 from starter.receiver import WEBHOOK_PATH, create_receiver
+from starter.serving import serving
 from worker.settings import Settings
-from models.ids import escalation_workflow_id
 
 KEYS = ["key-of-the-opened-subscription", "key-of-the-message-subscription"]
 MAX_BODY = 4096
@@ -29,7 +29,12 @@ def new_contact() -> int:
 
 def event(event_type: str, contact_id: int, **details: Any) -> dict:
     """A webhook payload shaped like respond.io's (and the sandbox's)."""
-    return {"event_id": str(uuid.uuid4()), "event_type": event_type, "contact": {"id": contact_id, "assignee": None}, **details}
+    return {
+        "event_id": str(uuid.uuid4()),
+        "event_type": event_type,
+        "contact": {"id": contact_id, "assignee": None},
+        **details,
+    }
 
 
 def opened(contact_id: int, source: str = "contact", opened_time: int = 1_790_000_000_000) -> dict:

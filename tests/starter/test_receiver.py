@@ -6,13 +6,13 @@ import json
 import pytest
 from temporalio.client import WorkflowExecutionStatus
 
+from models.ids import escalation_workflow_id
 from starter.receiver import WEBHOOK_PATH
 from tests.starter.receiving import KEYS, MAX_BODY, deliver, describe, event, new_contact, opened
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
-from models.ids import escalation_workflow_id
 from workflows.escalation_types import Outcome
 
 pytestmark = pytest.mark.integration
@@ -59,7 +59,10 @@ async def test_malformed_json_is_refused(receiver):
         ({"event_type": "message.sent", "contact": {"id": "Pat"}}, "contact.id"),
         ({"contact": {"id": 1}}, "event_type"),
         ({"event_type": "message.sent", "contact": {"id": 1}, "message": {"sender": {}}}, "message.sender.source"),
-        ({"event_type": "conversation.closed", "contact": {"id": 1}, "conversation": {"closedTime": "soon"}}, "conversation.closedTime"),
+        (
+            {"event_type": "conversation.closed", "contact": {"id": 1}, "conversation": {"closedTime": "soon"}},
+            "conversation.closedTime",
+        ),
     ],
 )
 async def test_event_without_a_needed_field_is_refused_naming_it(receiver, payload, field):
@@ -108,23 +111,33 @@ async def test_opening_from_a_source_outside_the_trigger_is_ignored(receiver, de
 
 
 async def test_signal_for_a_contact_without_an_escalation(receiver):
-    sent = event("message.sent", new_contact(), message={"messageId": 9, "sender": {"source": "user", "userId": 101}, "timestamp": 1_790_000_000_000})
+    sent = event(
+        "message.sent",
+        new_contact(),
+        message={"messageId": 9, "sender": {"source": "user", "userId": 101}, "timestamp": 1_790_000_000_000},
+    )
     response = await deliver(receiver, sent)
     assert response.status_code == 200
     assert response.json()["result"] == "no escalation running"
 
 
-async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_starts_nothing(receiver, dev_server, task_queue):
+async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_starts_nothing(
+    receiver, dev_server, task_queue
+):
     inbox = FakeInbox()
     contact_id = new_contact()
     opening = json.dumps(opened(contact_id)).encode()
     async with build_worker(dev_server.client, Settings(task_queue=task_queue), inbox.activities()):
         assert (await deliver(receiver, opening)).json()["result"] == "started"
-        handle = dev_server.client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact_id))
+        handle = dev_server.client.get_workflow_handle_for(
+            ConversationEscalation.run, escalation_workflow_id(contact_id)
+        )
         await until_waiting(handle)
         run_id = (await handle.describe()).run_id
         inbox.status = "close"
-        closed = event("conversation.closed", contact_id, conversation={"closedTime": 1_790_000_060_000, "closedBySource": "user"})
+        closed = event(
+            "conversation.closed", contact_id, conversation={"closedTime": 1_790_000_060_000, "closedBySource": "user"}
+        )
         response = await deliver(receiver, closed, key=KEYS[1])
         assert response.json() == {"result": "signalled", "workflow_id": handle.id, "signal": "conversation_closed"}
         result = await asyncio.wait_for(handle.result(), timeout=10)

@@ -6,12 +6,12 @@ import pytest
 from temporalio import activity
 
 from models.agents import Agent
-from roster.client import RosterClient, RosterNews
+from roster.client import RosterClient
 from roster.state import RosterConfig
-from worker.settings import Settings
 from tests.starter.receiving import KEYS, deliver, event, new_contact, receiving
 from tests.workflows.fake_inbox import AGENTS
 from worker.build import build_worker
+from worker.settings import Settings
 
 TOKEN = "presence-token"
 
@@ -79,4 +79,6 @@ async def test_presence_endpoint_is_off_without_a_token(receiver):
 
 
 async def _has(client, task_queue, agent_id: int, online: bool) -> bool:
-    return (agent_id in await online_ids(client, task_queue)) == online and await RosterClient(client, task_queue, RosterConfig()).snapshot() is not None
+    return (agent_id in await online_ids(client, task_queue)) == online and await RosterClient(
+        client, task_queue, RosterConfig()
+    ).snapshot() is not None

@@ -5,8 +5,8 @@ from typer.testing import CliRunner
 
 from starter.cli import app
 from starter.receiver import MissingWebhookKeys, create_receiver
-from worker.settings import Settings
 from tests.starter.receiving import POLICY
+from worker.settings import Settings
 
 
 def test_keys_are_read_comma_separated_and_never_shown(monkeypatch):

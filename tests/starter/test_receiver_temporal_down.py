@@ -10,9 +10,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from starter.binaries import temporal_binary
-from worker.settings import Settings
 from tests.starter.receiving import KEYS, deliver, describe, new_contact, opened, receiving
 from worker.connection import connect
+from worker.settings import Settings
 from workflows import search_attributes as sa
 
 pytestmark = pytest.mark.integration

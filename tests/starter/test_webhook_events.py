@@ -41,7 +41,9 @@ def test_opening_without_a_source_is_ignored():
 
 def test_sent_time_falls_back_to_the_first_status_then_to_now():
     sender = {"source": "user", "userId": 101}
-    from_status = event("message.sent", 7, message={"sender": sender, "status": [{"value": "sent", "timestamp": 1_790_014_400_000}]})
+    from_status = event(
+        "message.sent", 7, message={"sender": sender, "status": [{"value": "sent", "timestamp": 1_790_014_400_000}]}
+    )
     untimed = event("message.sent", 7, message={"messageId": 5, "sender": {"source": "workflow"}})
     assert action_for(from_status, POLICY, NOW) == SignalEscalation(
         7,
@@ -67,7 +69,9 @@ def test_closed_and_reassigned_carry_their_times_and_assignee():
     reassigned = action_for(payload, POLICY, NOW)
     assert reassigned.event == AssigneeChanged(assignee_id=202, changed_at=NOW)
     assert reassigned.roster == RosterNews.assigned(7, 202)
-    assert action_for(event("contact.assignee.updated", 7), POLICY, NOW).event == AssigneeChanged(assignee_id=None, changed_at=NOW)
+    assert action_for(event("contact.assignee.updated", 7), POLICY, NOW).event == AssigneeChanged(
+        assignee_id=None, changed_at=NOW
+    )
 
 
 @pytest.mark.parametrize("opened_time", [1e30, -1e30])

@@ -33,7 +33,13 @@ class FakeInbox:
     assignments: list[int] = field(default_factory=list)
 
     def activities(self) -> list:
-        return [self.get_conversation, self.find_human_reply, self.assign_conversation, self.post_comment, self.choose_assignee]
+        return [
+            self.get_conversation,
+            self.find_human_reply,
+            self.assign_conversation,
+            self.post_comment,
+            self.choose_assignee,
+        ]
 
     @activity.defn(name="get_conversation")
     async def get_conversation(self, contact_id: int) -> Conversation:

@@ -9,15 +9,15 @@ from datetime import timedelta
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
 
+from models.ids import escalation_workflow_id
 from starter.escalations import start_escalation
 from starter.policy_file import load_policy
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
-from workflows.policy import Policy
-from models.ids import escalation_workflow_id
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome
+from workflows.policy import Policy
 
 POLICY = load_policy()
 ALICE, CAROL, DAVE = AGENTS
@@ -30,7 +30,9 @@ async def running(env, inbox: FakeInbox, policy: Policy = POLICY):
     inbox.contact_id = uuid.uuid4().int % 10**9
 
     async def start() -> WorkflowHandle:
-        result = await start_escalation(env.client, queue, policy, inbox.contact_id, "opening-1", await env.get_current_time())
+        result = await start_escalation(
+            env.client, queue, policy, inbox.contact_id, "opening-1", await env.get_current_time()
+        )
         assert result.started and result.handle, result.detail
         return result.handle  # the handle from the start: its result() lets the server skip time
 
@@ -72,7 +74,9 @@ async def test_reply_within_the_wait_ends_early_without_reassignment(time_skippi
         await until_waiting(handle)
         now = await time_skipping_env.get_current_time()
         inbox.messages.append(FakeMessage("user", ALICE.id, now))
-        await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
+        await handle.signal(
+            ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now)
+        )
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.REPLIED
@@ -112,7 +116,9 @@ async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skippi
         handle = await start()
         await until_waiting(handle)
         now = await time_skipping_env.get_current_time()
-        await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
+        await handle.signal(
+            ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now)
+        )
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.ESCALATED
@@ -141,7 +147,9 @@ async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_en
         await until_waiting(handle)
         inbox.assignee = DAVE  # a person picked Dave in the inbox
         now = await time_skipping_env.get_current_time()
-        await handle.signal(ConversationEscalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now))
+        await handle.signal(
+            ConversationEscalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now)
+        )
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.REASSIGNED_BY_HUMAN
@@ -167,7 +175,9 @@ async def test_duplicate_start_runs_once(time_skipping_env):
         handle = await start()
         opened_at = await time_skipping_env.get_current_time()
         queue = (await handle.describe()).task_queue
-        again = await start_escalation(time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at)
+        again = await start_escalation(
+            time_skipping_env.client, queue, POLICY, inbox.contact_id, "opening-1", opened_at
+        )
         assert not again.started
         await handle.result()
         late = await start_escalation(

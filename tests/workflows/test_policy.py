@@ -4,9 +4,9 @@ from datetime import timedelta
 
 import pytest
 
+from models.durations import format_duration, parse_duration
 from starter.policy_file import DEFAULT_POLICY, PolicyError, load_policy
 from workflows.comment import render_comment
-from models.durations import format_duration, parse_duration
 from workflows.policy import Policy
 
 
@@ -21,7 +21,9 @@ def test_default_policy_is_the_articles_flow():
         {"no_reply_since_assignment": True},
     ]
     reassign, comment = branch.branch.then
-    assert reassign.assign.team == "Tier 2" and reassign.assign.only_online and reassign.assign.strategy == "round_robin"
+    assert (
+        reassign.assign.team == "Tier 2" and reassign.assign.only_online and reassign.assign.strategy == "round_robin"
+    )
     assert "{assignee_mention}" in comment.comment
 
 
@@ -64,7 +66,10 @@ def test_broken_policy_names_every_problem_with_its_path(tmp_path):
     [
         ("steps: [{wait: 1m}]", "name: Field required"),
         ("name: x\nsteps: []", "steps: List should have at least 1 item after validation, not 0"),
-        ("name: x\nsteps: [{wait: 1m, comment: hi}]", "steps.0: a step is exactly one of assign:, wait:, branch: or comment:"),
+        (
+            "name: x\nsteps: [{wait: 1m, comment: hi}]",
+            "steps.0: a step is exactly one of assign:, wait:, branch: or comment:",
+        ),
         ("- just a list", "the file must hold a mapping with name: and steps:"),
         ("name: [unclosed", "not valid YAML"),
     ],
