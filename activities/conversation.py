@@ -10,7 +10,7 @@ import httpx
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
-from activities.respondio import RespondIOClient, RespondIOError
+from activities.respondio import JSONObject, RespondIOClient, RespondIOError
 from models.agents import Agent
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from models.timestamps import from_epoch, message_time
@@ -43,16 +43,16 @@ def _as_application_errors(call: Callable[_P, Awaitable[_R]]) -> Callable[_P, Aw
     return wrapper
 
 
-def _full_name(person: dict) -> str:
+def _full_name(person: JSONObject) -> str:
     return f"{person.get('firstName') or ''} {person.get('lastName') or ''}".strip()
 
 
-def _agent(user: dict) -> Agent:
+def _agent(user: JSONObject) -> Agent:
     team = (user.get("team") or {}).get("name")
     return Agent(id=user["id"], email=user.get("email") or "", name=_full_name(user), team=team)
 
 
-def _sent_at(message: dict) -> datetime | None:
+def _sent_at(message: JSONObject) -> datetime | None:
     raw = message_time(message)
     return None if raw is None else from_epoch(raw)
 

@@ -1,11 +1,14 @@
 """A small async client for respond.io's Developer API v2: the calls Handoff makes, with errors that say what to fix."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any, Literal
 
 import httpx
 
 from activities.respondio_config import RespondIOConfig
+
+JSONObject = dict[str, Any]
+"""A JSON object as respond.io sends it (a contact, a message, a user, an answer to a change)."""
 
 QUEUED_RETRY_SECONDS = 5.0
 """How long to wait after a 449 ("request queued, retry later") that names no ``Retry-After``."""
@@ -113,16 +116,19 @@ class RespondIOClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None) -> Any:
+    async def _call(
+        self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
+    ) -> JSONObject:
         """Send one request; a non-2xx answer raises ``RespondIOError``, a network failure ``httpx.TransportError``."""
         response = await self._http.request(method, path, params=params, json=json)
         if response.is_success:
-            return response.json() if response.content else {}
+            body: JSONObject = response.json() if response.content else {}  # respond.io answers with JSON objects
+            return body
         raise _error_class(response.status_code)(
             response.status_code, _error_message(response), method, path, _retry_after(response)
         )
 
-    async def _items(self, path: str, page_size: int) -> AsyncIterator[dict]:
+    async def _items(self, path: str, page_size: int) -> AsyncGenerator[JSONObject, None]:
         """Items of a paginated list, page by page, so the caller can stop before the last page.
 
         Only the ``cursorId`` of ``pagination.next`` is used: the token is never sent to a URL from a response.
@@ -138,28 +144,28 @@ class RespondIOClient:
                 return
             params = {"limit": page_size, "cursorId": cursor}
 
-    async def get_contact(self, contact_id: int) -> dict:
+    async def get_contact(self, contact_id: int) -> JSONObject:
         return await self._call("GET", f"/contact/id:{contact_id}")
 
-    def iter_messages(self, contact_id: int, page_size: int = 20) -> AsyncIterator[dict]:
+    def iter_messages(self, contact_id: int, page_size: int = 20) -> AsyncGenerator[JSONObject, None]:
         """The contact's messages, newest first, fetched one page at a time as the caller reads on."""
         return self._items(f"/contact/id:{contact_id}/message/list", page_size)
 
-    async def assign(self, contact_id: int, assignee: int | str | None) -> dict:
+    async def assign(self, contact_id: int, assignee: int | str | None) -> JSONObject:
         """Assign the contact's conversation to a user id or email; ``None`` unassigns it."""
         return await self._call("POST", f"/contact/id:{contact_id}/conversation/assignee", json={"assignee": assignee})
 
-    async def set_status(self, contact_id: int, status: Literal["open", "close"]) -> dict:
+    async def set_status(self, contact_id: int, status: Literal["open", "close"]) -> JSONObject:
         return await self._call("POST", f"/contact/id:{contact_id}/conversation/status", json={"status": status})
 
-    async def create_comment(self, contact_id: int, text: str) -> dict:
+    async def create_comment(self, contact_id: int, text: str) -> JSONObject:
         """An internal note (at most 1000 characters; mention users as ``{{@user.ID}}``)."""
         return await self._call("POST", f"/contact/id:{contact_id}/comment", json={"text": text})
 
-    async def send_message(self, contact_id: int, text: str) -> dict:
+    async def send_message(self, contact_id: int, text: str) -> JSONObject:
         body = {"message": {"type": "text", "text": text}}
         return await self._call("POST", f"/contact/id:{contact_id}/message", json=body)
 
-    async def list_users(self) -> list[dict]:
+    async def list_users(self) -> list[JSONObject]:
         """Every user of the workspace, across all pages."""
         return [user async for user in self._items("/space/user", 100)]

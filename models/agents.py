@@ -2,6 +2,8 @@
 
 from typing import Literal
 
+from pydantic import Field
+
 from models.base import Frozen
 
 
@@ -27,7 +29,7 @@ class ChoiceRequest(Frozen):
     strategy: Literal["round_robin", "least_open"] = "round_robin"
     only_online: bool = False
     max_open: int | None = None
-    exclude: list[int] = []
+    exclude: list[int] = Field(default_factory=list)
 
 
 class Candidate(Frozen):

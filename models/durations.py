@@ -22,7 +22,7 @@ def parse_duration(value: Any) -> Any:
         text = value.strip().lower().replace(" ", "")
         match = _SHORTHAND.match(text)
         if text and match:
-            return timedelta(seconds=sum(int(n) * s for n, s in zip(match.groups(), _UNITS.values()) if n))
+            return timedelta(seconds=sum(int(n) * s for n, s in zip(match.groups(), _UNITS.values(), strict=True) if n))
         if not text.startswith("p"):  # not ISO 8601 either
             raise ValueError(f"{value!r} is not a duration: write it like 30s, 15m, 1h30m or 7d")
     return value

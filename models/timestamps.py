@@ -1,6 +1,7 @@
 """respond.io's times: epoch numbers whose unit its material does not pin down."""
 
 from datetime import UTC, datetime
+from typing import Any
 
 
 def from_epoch(value: float) -> datetime:
@@ -12,7 +13,7 @@ def from_epoch(value: float) -> datetime:
         raise ValueError("expected an epoch time in milliseconds or seconds") from error
 
 
-def message_time(message: dict) -> float | None:
+def message_time(message: dict[str, Any]) -> float | None:
     """A message's epoch time as sent: its own ``timestamp`` (webhooks), else its first status's (the API)."""
     statuses = message.get("status") or []
     candidates = [message.get("timestamp")] + [status.get("timestamp") for status in statuses[:1]]

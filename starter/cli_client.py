@@ -5,6 +5,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 from temporalio.client import Client, WorkflowUpdateFailedError
+from temporalio.exceptions import FailureError
 from temporalio.service import RPCError, RPCStatusCode
 
 from starter.console import fail
@@ -32,4 +33,5 @@ def run_with_client(
             raise fail(not_found) from error
         raise fail(f"Temporal refused the request: {error.message}") from error
     except WorkflowUpdateFailedError as error:
-        raise fail(str(error.cause.message if error.cause else error)) from error
+        cause = error.cause
+        raise fail(str(cause.message if isinstance(cause, FailureError) else error)) from error

@@ -2,10 +2,11 @@
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.table import Table
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecution
 
 from models.ids import escalation_workflow_id
 from starter.cli_client import run_with_client
@@ -21,8 +22,10 @@ app = typer.Typer(help="Start, inspect, escalate or cancel escalations.", no_arg
 
 @app.command()
 def start(
-    contact: int = typer.Argument(..., help="respond.io contact id"),
-    policy: Path | None = typer.Option(None, help="policy file (default: HANDOFF_POLICY or the embedded default)"),
+    contact: Annotated[int, typer.Argument(help="respond.io contact id")],
+    policy: Annotated[
+        Path | None, typer.Option(help="policy file (default: HANDOFF_POLICY or the embedded default)")
+    ] = None,
 ) -> None:
     """Start an escalation for a contact now, as if its conversation had just opened."""
     current = settings()
@@ -69,7 +72,7 @@ def list_(
     """List escalations, newest first, with their search attributes."""
     query = "WorkflowType = 'ConversationEscalation'" + (f" AND {sa.STATUS.name} = '{status}'" if status else "")
 
-    async def fetch(client: Client):
+    async def fetch(client: Client) -> list[WorkflowExecution]:
         return [w async for w in client.list_workflows(query, limit=limit)]
 
     table = Table("workflow", "state", "contact", "assignee", "status", "level", "started (UTC)")

@@ -6,27 +6,28 @@ from typing import Annotated
 
 import typer
 
+from starter.binaries import temporal_binary
 from starter.console import console, fail
 from starter.policy_file import PolicyError, load_policy
 from starter.processes import ChildFailed
 from starter.stack import SANDBOX_COMMAND, Stack, StackConfig, has_command
 from worker.settings import settings
 
+WithSandbox = Annotated[bool, typer.Option("--sandbox", help="also run the sandbox inbox and wire its webhooks")]
 DataDir = Annotated[
     Path | None, typer.Option(help="where the stack keeps its state and logs [default: HANDOFF_DATA_DIR]")
 ]
+PolicyFile = Annotated[Path | None, typer.Option(help="policy file [default: HANDOFF_POLICY or the embedded default]")]
 TemporalPort = Annotated[int | None, typer.Option(help="Temporal's gRPC port [default: HANDOFF_TEMPORAL_PORT]")]
 UiPort = Annotated[int | None, typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
-ReceiverPort = Annotated[
-    int | None, typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")
-]
+ReceiverPort = Annotated[int | None, typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")]
 SandboxPort = Annotated[int | None, typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
 
 
 def up(
-    sandbox: bool = typer.Option(False, "--sandbox", help="also run the sandbox inbox and wire its webhooks"),
+    sandbox: WithSandbox = False,
     data_dir: DataDir = None,
-    policy: Path | None = typer.Option(None, help="policy file [default: HANDOFF_POLICY or the embedded default]"),
+    policy: PolicyFile = None,
     temporal_port: TemporalPort = None,
     ui_port: UiPort = None,
     receiver_port: ReceiverPort = None,
@@ -51,7 +52,11 @@ def up(
 
 
 def _check_before_starting(config: StackConfig) -> None:
-    """An invalid policy, missing secrets or a missing sandbox stop `up` before it starts anything."""
+    """An invalid policy, missing secrets or missing tools stop `up` before it starts anything."""
+    try:
+        temporal_binary("temporal")
+    except FileNotFoundError as error:
+        raise fail(str(error), code=2) from error
     try:
         load_policy(config.policy)
     except PolicyError as error:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
-from temporalio.client import Client, WorkflowExecutionStatus, WorkflowHandle
+from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import EscalationRequest
+from workflows.escalation_types import EscalationRequest, EscalationResult
 from workflows.policy import Policy
 
 _OPENED_AT = "opened_at"
@@ -25,7 +25,7 @@ class StartResult:
     workflow_id: str
     started: bool
     detail: str
-    handle: WorkflowHandle | None = None
+    handle: WorkflowHandle[ConversationEscalation, EscalationResult] | None = None
     """The new run's handle when this call started it."""
 
 
@@ -66,7 +66,7 @@ async def start_escalation(
     return StartResult(workflow_id, True, "escalation started", handle)
 
 
-async def _describe_latest_run(client: Client, workflow_id: str):
+async def _describe_latest_run(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:
     try:
         return await client.get_workflow_handle(workflow_id).describe()
     except RPCError as error:
@@ -75,7 +75,7 @@ async def _describe_latest_run(client: Client, workflow_id: str):
         raise
 
 
-async def signal_escalation(client: Client, contact_id: int, signal: Callable, event: BaseModel) -> bool:
+async def signal_escalation(client: Client, contact_id: int, signal: Callable[..., None], event: BaseModel) -> bool:
     """Signal the contact's running escalation; False when none is running (nothing to do)."""
     handle = client.get_workflow_handle(escalation_workflow_id(contact_id))
     try:

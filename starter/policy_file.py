@@ -4,8 +4,9 @@ from pathlib import Path
 
 import yaml
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
-from worker.settings import DEFAULT_POLICY
+from worker.settings import DEFAULT_POLICY as DEFAULT_POLICY  # re-exported: load_policy's default
 from workflows.policy import Policy
 
 
@@ -35,7 +36,7 @@ def load_policy(path: Path | str = DEFAULT_POLICY) -> Policy:
         raise PolicyError(path, [describe_error(item) for item in error.errors()]) from error
 
 
-def describe_error(item: dict) -> str:
+def describe_error(item: ErrorDetails) -> str:
     """One pydantic error as `field.path: message`."""
     where = ".".join(str(part) for part in item["loc"]) or "(top level)"
     message = item["msg"].removeprefix("Value error, ")

@@ -12,6 +12,7 @@ import signal
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.responses import JSONResponse
@@ -27,7 +28,7 @@ from starter.escalations import signal_escalation, start_escalation
 from starter.policy_file import describe_error
 from starter.serving import serving
 from starter.signatures import signature_matches
-from starter.webhook_events import Action, Ignore, InvalidEvent, StartEscalation, action_for
+from starter.webhook_events import Action, Ignore, InvalidEvent, SignalEscalation, StartEscalation, action_for
 from worker import connection
 from worker.settings import Settings
 from workflows.policy import Policy
@@ -99,7 +100,7 @@ def create_receiver(
         return JSONResponse({"error": "internal error; the request was not processed, see the receiver's log"}, 500)
 
     @app.post(WEBHOOK_PATH)
-    async def receive(request: Request) -> dict:
+    async def receive(request: Request) -> dict[str, Any]:
         body = await _read_body(request, settings.max_body_bytes)
         _verify(body, request.headers.get("X-Webhook-Signature"), settings)
         action = _decode(body, policy)
@@ -110,14 +111,14 @@ def create_receiver(
             return await _carry_out(action, await temporal.client(), settings, policy, await roster())
 
     @app.put("/agents/{agent_id}/presence")
-    async def presence(agent_id: int, request: Request) -> dict:
+    async def presence(agent_id: int, request: Request) -> dict[str, Any]:
         """Set an agent online or offline for routing: respond.io's API has no presence to read."""
         _authorize(request.headers.get("Authorization"), settings)
         body = await _read_body(request, settings.max_body_bytes)
         try:
             change = PresenceBody.model_validate_json(body)
         except ValidationError as error:
-            raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors()))
+            raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors())) from error
         async with _temporal_errors():
             await (await roster()).tell(RosterNews.presence(agent_id, change.online))
         log.info("Agent %s is now %s", agent_id, "online" if change.online else "offline")
@@ -137,7 +138,17 @@ def create_receiver(
     return app
 
 
+def _is_json(content_type: str | None) -> bool:
+    """No content type, ``application/json`` or a ``+json`` type (any parameters, such as a charset)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    return media in ("", "application/json") or media.endswith("+json")
+
+
 async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused with 415 unless it is declared as JSON (or not declared) and 413 above ``limit``."""
+    if not _is_json(request.headers.get("Content-Type")):
+        declared = request.headers.get("Content-Type")
+        raise HTTPException(415, f"the body must be JSON (Content-Type: application/json), not {declared}")
     too_large = HTTPException(
         413, f"the body is larger than {limit} bytes, the receiver's limit (HANDOFF_MAX_BODY_BYTES)"
     )
@@ -179,11 +190,11 @@ def _decode(body: bytes, policy: Policy) -> Action:
     try:
         payload = from_json(body, allow_inf_nan=False)
     except ValueError as error:
-        raise HTTPException(400, f"the body is not valid JSON: {error}")
+        raise HTTPException(400, f"the body is not valid JSON: {error}") from error
     try:
         return action_for(payload, policy, datetime.now(UTC))
     except InvalidEvent as error:
-        raise HTTPException(400, f"the event is not one Handoff can read: {error}")
+        raise HTTPException(400, f"the event is not one Handoff can read: {error}") from error
 
 
 @asynccontextmanager
@@ -208,7 +219,9 @@ async def _temporal_errors() -> AsyncIterator[None]:
         raise
 
 
-async def _carry_out(action: Action, client: Client, settings: Settings, policy: Policy, roster: RosterClient) -> dict:
+async def _carry_out(
+    action: StartEscalation | SignalEscalation, client: Client, settings: Settings, policy: Policy, roster: RosterClient
+) -> dict[str, Any]:
     workflow_id = escalation_workflow_id(action.contact_id)
     if isinstance(action, StartEscalation):
         result = await start_escalation(

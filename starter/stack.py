@@ -9,6 +9,7 @@ import sys
 from dataclasses import dataclass, replace
 from importlib.metadata import entry_points
 from pathlib import Path
+from typing import Any, TypedDict, Unpack
 
 import httpx
 from temporalio.api.enums.v1 import TaskQueueType
@@ -33,6 +34,17 @@ def has_command(name: str) -> bool:
     return any(entry.name == name for entry in entry_points(group=COMMANDS_GROUP))
 
 
+class StackOverrides(TypedDict, total=False):
+    """What the command line may set instead of the settings; None keeps the setting."""
+
+    data_dir: Path | None
+    policy: Path | None
+    temporal_port: int | None
+    ui_port: int | None
+    receiver_port: int | None
+    sandbox_port: int | None
+
+
 @dataclass(frozen=True)
 class StackConfig:
     data_dir: Path
@@ -45,7 +57,7 @@ class StackConfig:
     sandbox_port: int
 
     @staticmethod
-    def from_settings(settings: Settings, sandbox: bool = False, **overrides: object) -> "StackConfig":
+    def from_settings(settings: Settings, sandbox: bool = False, **overrides: Unpack[StackOverrides]) -> "StackConfig":
         """The settings' values, with every override that is not None (the command line's options)."""
         config = StackConfig(
             settings.data_dir,
@@ -57,7 +69,8 @@ class StackConfig:
             settings.receiver_port,
             settings.sandbox_port,
         )
-        return replace(config, **{name: value for name, value in overrides.items() if value is not None})
+        chosen: dict[str, Any] = {name: value for name, value in overrides.items() if value is not None}
+        return replace(config, **chosen)
 
     @property
     def temporal_address(self) -> str:
@@ -82,7 +95,7 @@ class Stack:
     def __init__(self, config: StackConfig):
         self.config = config
         self.children: list[Child] = []
-        self.secrets: dict = {}
+        self.secrets: dict[str, Any] = {}
         """With the sandbox: its API token, the webhook signing keys and the receiver's API token."""
 
     async def __aenter__(self) -> "Stack":
@@ -211,7 +224,7 @@ def _handoff() -> list[str]:
     return [sys.executable, "-m", "starter"]
 
 
-def _sandbox_secrets(path: Path) -> dict:
+def _sandbox_secrets(path: Path) -> dict[str, Any]:
     """The sandbox's API token, one signing key per webhook subscription (as respond.io does) and the
     receiver's API token, made once and kept, so restarts keep working."""
     kept = json.loads(path.read_text()) if path.exists() else {}

@@ -111,7 +111,7 @@ class StartEscalation:
 @dataclass(frozen=True)
 class SignalEscalation:
     contact_id: int
-    signal: Callable
+    signal: Callable[..., None]
     event: BaseModel
     roster: RosterNews | None = None
     """Sent too, whether or not an escalation is running: load and presence are the roster's."""

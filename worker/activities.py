@@ -1,6 +1,7 @@
 """The activities a Handoff worker registers: respond.io calls over one shared client, and routing."""
 
 from collections.abc import Callable
+from typing import Any
 
 from activities.conversation import ConversationActivities
 from activities.respondio import RespondIOClient
@@ -8,7 +9,7 @@ from roster.activities import RoutingActivities
 from roster.client import RosterClient
 
 
-def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable]:
+def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable[..., Any]]:
     """``list_agents`` also serves the roster's sync; ``choose_assignee`` asks the task queue's roster."""
     conversation = ConversationActivities(api)
     routing = RoutingActivities(roster)

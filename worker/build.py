@@ -2,6 +2,7 @@
 
 from collections.abc import Callable, Sequence
 from datetime import timedelta
+from typing import Any
 
 from temporalio.client import Client
 from temporalio.worker import Worker
@@ -32,7 +33,7 @@ def workflow_runner() -> SandboxedWorkflowRunner:
     return SandboxedWorkflowRunner(restrictions=SandboxRestrictions.default.with_passthrough_modules(*_PASSTHROUGH))
 
 
-def build_worker(client: Client, settings: Settings, activities: Sequence[Callable]) -> Worker:
+def build_worker(client: Client, settings: Settings, activities: Sequence[Callable[..., Any]]) -> Worker:
     return Worker(
         client,
         task_queue=settings.task_queue,

@@ -8,6 +8,7 @@ wrong webhook can never cut a wait short and cause a premature reassignment.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import count
+from typing import TypedDict
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
@@ -33,7 +34,15 @@ with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
     from roster.activities import RoutingActivities
 
-API_CALL = dict(
+
+class _ActivityOptions(TypedDict):
+    """The options every respond.io activity call passes to ``execute_activity_method``."""
+
+    start_to_close_timeout: timedelta
+    retry_policy: RetryPolicy
+
+
+API_CALL = _ActivityOptions(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
 )
@@ -198,9 +207,7 @@ class ConversationEscalation:
             self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
             self._set_status("waiting_for_agent")
             recheck = workflow.patched(RECHECK_AFTER_WAITING_FOR_AGENT)
-            await self._sleep(
-                retry_in, also_wake=lambda: self._roster_changed or (recheck and bool(self._evidence & LOST))
-            )
+            await self._sleep(retry_in, also_wake=self._ends_wait_for_agent(recheck))
             self._stop_if_cancelled()
             if recheck:
                 self._evidence -= LOST  # the check below is what confirms or refutes it
@@ -212,6 +219,10 @@ class ConversationEscalation:
                 f"nobody in {assign.describe()} was eligible within {format_duration(assign.timeout.after)}",
             )
         await self._run_steps(assign.timeout.steps, f"{where}.assign.timeout.steps")
+
+    def _ends_wait_for_agent(self, recheck: bool) -> Callable[[], bool]:
+        """Wakes a wait for an eligible agent: the roster changed or, with ``recheck``, the conversation may be lost."""
+        return lambda: self._roster_changed or (recheck and bool(self._evidence & LOST))
 
     async def _choose(self, assign: Assign) -> Choice:
         request = ChoiceRequest(

@@ -32,6 +32,10 @@ COMMENT_VARIABLES = {
 }
 
 
+def _contact_only() -> list[Source]:
+    return ["contact"]
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -40,7 +44,7 @@ class Trigger(_Model):
     """Which opened conversations get an escalation."""
 
     event: Literal["conversation.opened"] = "conversation.opened"
-    sources: list[Source] = Field(default_factory=lambda: ["contact"], min_length=1)
+    sources: list[Source] = Field(default_factory=_contact_only, min_length=1)
 
 
 class AssignTimeout(_Model):
@@ -153,7 +157,9 @@ class Step(_Model):
         try:
             fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
         except ValueError as error:
-            raise ValueError(f"the comment template is malformed ({error}); write a literal brace as {{{{ or }}}}")
+            raise ValueError(
+                f"the comment template is malformed ({error}); write a literal brace as {{{{ or }}}}"
+            ) from error
         unknown = sorted(fields - COMMENT_VARIABLES.keys())
         if unknown:
             raise ValueError(f"unknown variable {{{unknown[0]}}}; known: {', '.join(sorted(COMMENT_VARIABLES))}")

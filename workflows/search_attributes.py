@@ -4,6 +4,8 @@ Every place that starts a Temporal server registers ``ALL`` (dev server, tests, 
 an unregistered attribute would make workflow tasks retry forever.
 """
 
+from typing import Any
+
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
 CONTACT_ID = SearchAttributeKey.for_int("HandoffContactId")
@@ -12,10 +14,10 @@ STATUS = SearchAttributeKey.for_keyword("HandoffStatus")
 LEVEL = SearchAttributeKey.for_int("HandoffLevel")
 POLICY = SearchAttributeKey.for_keyword("HandoffPolicy")
 
-ALL = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY]
+ALL: list[SearchAttributeKey[Any]] = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY]
 
 
-def cli_type(key: SearchAttributeKey) -> str:
+def cli_type(key: SearchAttributeKey[Any]) -> str:
     """The type name the ``temporal`` CLI uses for a key, e.g. ``Int`` or ``Keyword``."""
     return key.indexed_value_type.name.title().replace("_", "")
 

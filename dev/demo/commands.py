@@ -2,6 +2,7 @@
 
 import asyncio
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
@@ -11,10 +12,14 @@ from starter.processes import ChildFailed
 from starter.stack import StackConfig
 from worker.settings import settings
 
+DEMO_DATA_DIR = Path(".handoff/demo")
+
 
 def demo(
-    keep_up: bool = typer.Option(False, "--keep-up", help="leave the stack running after the story, until Ctrl-C"),
-    data_dir: Path = typer.Option(Path(".handoff/demo"), help="the demo's state and logs (emptied at start)"),
+    keep_up: Annotated[
+        bool, typer.Option("--keep-up", help="leave the stack running after the story, until Ctrl-C")
+    ] = False,
+    data_dir: Annotated[Path, typer.Option(help="the demo's state and logs (emptied at start)")] = DEMO_DATA_DIR,
     temporal_port: TemporalPort = None,
     ui_port: UiPort = None,
     receiver_port: ReceiverPort = None,

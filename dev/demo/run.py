@@ -125,7 +125,8 @@ async def _first_assignee(inbox: httpx.AsyncClient, contact_id: int) -> int:
     while True:
         contact = (await inbox.get(f"/v2/contact/id:{contact_id}")).json()
         if contact.get("assignee"):
-            return contact["assignee"]["id"]
+            assignee_id: int = contact["assignee"]["id"]
+            return assignee_id
         await asyncio.sleep(0.2)
 
 

@@ -44,7 +44,8 @@ async def rate_limit(request: Request, response: Response) -> None:
 
 
 async def get_inbox(request: Request) -> Inbox:
-    return request.app.state.inbox
+    inbox: Inbox = request.app.state.inbox
+    return inbox
 
 
 async def contact_id(identifier: str, inbox: Annotated[Inbox, Depends(get_inbox)]) -> int:

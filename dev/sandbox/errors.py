@@ -1,6 +1,8 @@
 """Errors with respond.io's body, ``{"code": <status>, "message": "..."}``, for every failure the app answers."""
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -20,13 +22,15 @@ class ApiError(Exception):
         self.headers = headers
 
 
-def _error_response(request: Request, code: int, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
+def _error_response(
+    request: Request, code: int, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
     """The error body, with the headers the request earned so far (``request.state.response_headers``)."""
     earned = getattr(request.state, "response_headers", {})
     return JSONResponse({"code": code, "message": message}, status_code=code, headers={**earned, **(headers or {})})
 
 
-def _describe(error: dict) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     where = ".".join(str(part) for part in error["loc"])
     return f"{where}: {error['msg']}"
 
@@ -57,7 +61,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error, FastAPI's own included, in respond.io's error shape."""
-    app.add_exception_handler(ApiError, _api_error)
-    app.add_exception_handler(RequestValidationError, _invalid)
-    app.add_exception_handler(HTTPException, _http)
-    app.add_exception_handler(Exception, _unexpected)
+    # The decorator form registers the same handlers; unlike add_exception_handler, it is typed to accept
+    # handlers of one exception class.
+    app.exception_handler(ApiError)(_api_error)
+    app.exception_handler(RequestValidationError)(_invalid)
+    app.exception_handler(HTTPException)(_http)
+    app.exception_handler(Exception)(_unexpected)

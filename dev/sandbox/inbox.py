@@ -7,13 +7,13 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from sandbox import shapes
 from sandbox.errors import ApiError
 from sandbox.settings import Subscription
 from sandbox.snapshot import snapshot
-from sandbox.store import Page, Store
+from sandbox.store import ContactField, Page, Store
 
 PHONE = r"^\+[1-9]\d{6,14}$"
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
@@ -65,11 +65,12 @@ class Inbox:
                 f"Invalid contact identifier {identifier!r}; use id:123, email:someone@example.com "
                 "or phone:+60123456789 (international format).",
             )
-        field, value = match[1], match[2]
+        field, value = cast(ContactField, match[1]), match[2]  # _IDENTIFIER matches only these three names
         row = self._store.find_contact(field, int(value) if field == "id" else value)
         if row is None:
             raise ApiError(404, f"Contact {identifier} not found; check the contact identifier.")
-        return row["id"]
+        contact_id: int = row["id"]
+        return contact_id
 
     # reads
 
@@ -104,12 +105,15 @@ class Inbox:
         subscriptions = self._store.subscriptions(event_type)
         if not subscriptions:
             return
+        channel = channel or self._store.contact_channel(contact_id)
+        if channel is None:
+            raise LookupError("the sandbox has no channel to report the event on; add one to the seed fixture")
         event_id = str(uuid.uuid4())
         payload = {
             "event_id": event_id,
             "event_type": event_type,
             "contact": self.contact(contact_id),
-            "channel": shapes.channel(channel or self._store.contact_channel(contact_id)),
+            "channel": shapes.channel(channel),
             **details,
         }
         body = json.dumps(payload, separators=(",", ":"))
@@ -142,10 +146,7 @@ class Inbox:
         user_id: int | None = None,
         channel_id: int | None = None,
     ) -> int:
-        if channel_id is None:
-            channel = self._store.contact_channel(contact["id"])
-        else:
-            channel = self._store.channel(channel_id)
+        channel = self._store.contact_channel(contact["id"]) if channel_id is None else self._store.channel(channel_id)
         if channel is None:
             raise ApiError(400, f"Channel {channel_id} not found; omit channelId to use the contact's last channel.")
         message_id = self._store.add_message(

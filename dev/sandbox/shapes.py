@@ -4,17 +4,19 @@ from sqlite3 import Row
 from typing import Any
 
 
+def _person(user: Row) -> dict[str, Any]:
+    return {"id": user["id"], "firstName": user["first_name"], "lastName": user["last_name"], "email": user["email"]}
+
+
 def assignee(user: Row | None) -> dict[str, Any] | None:
     """A user as a contact's ``assignee``."""
-    if user is None:
-        return None
-    return {"id": user["id"], "firstName": user["first_name"], "lastName": user["last_name"], "email": user["email"]}
+    return None if user is None else _person(user)
 
 
 def user(row: Row) -> dict[str, Any]:
     """A workspace user as ``GET /space/user`` lists it."""
     team = {"id": row["team_id"], "name": row["team_name"]} if row["team_id"] is not None else None
-    return {**assignee(row), "role": row["role"], "team": team, "restrictions": []}
+    return {**_person(row), "role": row["role"], "team": team, "restrictions": []}
 
 
 def agent(row: Row) -> dict[str, Any]:

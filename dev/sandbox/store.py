@@ -18,6 +18,8 @@ _SCHEMA = (Path(__file__).resolve().parent / "schema.sql").read_text(encoding="u
 _USERS = "SELECT users.*, teams.name AS team_name FROM users LEFT JOIN teams ON teams.id = users.team_id"
 
 DeliveryStatus = Literal["pending", "delivered", "failed"]
+ContactField = Literal["id", "email", "phone"]
+"""The columns a contact can be looked up by."""
 
 
 @dataclass(frozen=True)
@@ -62,13 +64,24 @@ class Store:
         self._db.execute("COMMIT")
 
     def _one(self, sql: str, *params: object) -> sqlite3.Row | None:
-        return self._db.execute(sql, params).fetchone()
+        row: sqlite3.Row | None = self._db.execute(sql, params).fetchone()
+        return row
+
+    def _exactly_one(self, sql: str, *params: object) -> sqlite3.Row:
+        """The row of a query that always finds one (a row just written, an aggregate)."""
+        row = self._one(sql, *params)
+        if row is None:
+            raise LookupError(f"no row for {sql!r} with {params!r}")
+        return row
 
     def _all(self, sql: str, *params: object) -> list[sqlite3.Row]:
-        return self._db.execute(sql, params).fetchall()
+        rows: list[sqlite3.Row] = self._db.execute(sql, params).fetchall()
+        return rows
 
     def _insert(self, sql: str, *params: object) -> int:
-        return self._db.execute(sql, params).lastrowid
+        rowid = self._db.execute(sql, params).lastrowid
+        assert rowid is not None, "execute() sets lastrowid; only a cursor that never ran a statement has None"
+        return rowid
 
     def seed(self, seed: Seed) -> None:
         """Add the fixture's rows that are missing; rows already there (and their presence) stay."""
@@ -91,7 +104,9 @@ class Store:
                         a.online,
                     )
 
-    def _page(self, select: str, params: tuple, limit: int, cursor: int | None, newest_first: bool) -> Page:
+    def _page(
+        self, select: str, params: tuple[object, ...], limit: int, cursor: int | None, newest_first: bool
+    ) -> Page:
         """Page through ``select`` (rows with an ``id``) by id, ``limit`` rows after ``cursor``."""
         later, earlier, order, backwards = ("<", ">", "DESC", "ASC") if newest_first else (">", "<", "ASC", "DESC")
         query = f"SELECT * FROM ({select}) AS q"
@@ -116,8 +131,8 @@ class Store:
     def channel(self, channel_id: int) -> sqlite3.Row | None:
         return self._one("SELECT * FROM channels WHERE id = ?", channel_id)
 
-    def contact_channel(self, contact_id: int) -> sqlite3.Row:
-        """The channel the contact last wrote or was written on, else the workspace's first."""
+    def contact_channel(self, contact_id: int) -> sqlite3.Row | None:
+        """The channel the contact last wrote or was written on, else the workspace's first (None: it has none)."""
         return self._one(
             "SELECT channels.* FROM channels LEFT JOIN messages ON messages.channel_id = channels.id"
             " AND messages.contact_id = ? ORDER BY messages.id IS NULL, messages.id DESC, channels.id LIMIT 1",
@@ -150,7 +165,7 @@ class Store:
     def contact(self, contact_id: int) -> sqlite3.Row | None:
         return self._one("SELECT * FROM contacts WHERE id = ?", contact_id)
 
-    def find_contact(self, field: Literal["id", "email", "phone"], value: str | int) -> sqlite3.Row | None:
+    def find_contact(self, field: ContactField, value: str | int) -> sqlite3.Row | None:
         return self._one(f"SELECT * FROM contacts WHERE {field} = ?", value)
 
     def contacts(self) -> list[sqlite3.Row]:
@@ -175,7 +190,7 @@ class Store:
         )
 
     def conversation(self, conversation_id: int) -> sqlite3.Row:
-        return self._one("SELECT * FROM conversations WHERE id = ?", conversation_id)
+        return self._exactly_one("SELECT * FROM conversations WHERE id = ?", conversation_id)
 
     def conversations(self, contact_id: int) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM conversations WHERE contact_id = ? ORDER BY id", contact_id)
@@ -201,7 +216,7 @@ class Store:
 
     def conversation_counts(self, conversation_id: int) -> sqlite3.Row:
         """Incoming and outgoing message counts, and when a person first replied."""
-        return self._one(
+        return self._exactly_one(
             "SELECT count(*) FILTER (WHERE traffic = 'incoming') AS incoming,"
             " count(*) FILTER (WHERE traffic = 'outgoing') AS outgoing,"
             " min(timestamp) FILTER (WHERE traffic = 'outgoing' AND sender_source = 'user') AS first_reply"
@@ -236,7 +251,7 @@ class Store:
         )
 
     def message(self, message_id: int) -> sqlite3.Row:
-        return self._one("SELECT * FROM messages WHERE id = ?", message_id)
+        return self._exactly_one("SELECT * FROM messages WHERE id = ?", message_id)
 
     def messages(self, contact_id: int) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM messages WHERE contact_id = ? ORDER BY id", contact_id)
@@ -258,10 +273,11 @@ class Store:
         self._insert(
             "INSERT OR IGNORE INTO subscriptions (event, url, signing_key) VALUES (?, ?, ?)", event, url, signing_key
         )
-        row = self._one(
+        row = self._exactly_one(
             "SELECT id FROM subscriptions WHERE event = ? AND url = ? AND signing_key = ?", event, url, signing_key
         )
-        return row["id"]
+        subscription_id: int = row["id"]
+        return subscription_id
 
     def subscriptions(self, event: str | None = None) -> list[sqlite3.Row]:
         if event is None:

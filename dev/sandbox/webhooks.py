@@ -41,7 +41,7 @@ class Deliverer:
         self._client = client
         self._settings = settings
         self._wake = asyncio.Event()
-        self._drains: dict[int, asyncio.Task] = {}
+        self._drains: dict[int, asyncio.Task[None]] = {}
 
     def notify(self) -> None:
         """Look at the outbox again (called after new deliveries are committed)."""

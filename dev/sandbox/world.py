@@ -93,7 +93,7 @@ async def presence(user_id: int, body: Presence, inbox: InboxDep, request: Reque
         try:
             answer = await request.app.state.http.put(url, json={"online": body.online}, headers=headers)
         except httpx.TransportError as error:
-            raise ApiError(502, f"Presence is stored, but {url} is unreachable ({error!r}); try again.")
+            raise ApiError(502, f"Presence is stored, but {url} is unreachable ({error!r}); try again.") from error
         if not answer.is_success:
             raise ApiError(502, f"Presence is stored, but {url} answered {answer.status_code}: {answer.text[:200]}")
     return agent

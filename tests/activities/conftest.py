@@ -1,4 +1,4 @@
-"""One fake respond.io server for the whole session, its script cleared before every test."""
+"""A fresh scripted respond.io for every test, and a client that talks to it without a network."""
 
 import socket
 
@@ -6,29 +6,22 @@ import pytest
 
 from activities.respondio import RespondIOClient
 from activities.respondio_config import RespondIOConfig
-from tests.activities.fake_respondio import TOKEN, FakeRespondIO, serving
-
-
-@pytest.fixture(scope="session")
-async def fake_server():
-    async with serving(FakeRespondIO()) as fake:
-        yield fake
+from tests.activities.fake_respondio import BASE_URL, TOKEN, FakeRespondIO
 
 
 @pytest.fixture
-def respondio(fake_server: FakeRespondIO) -> FakeRespondIO:
-    fake_server.reset()
-    return fake_server
+def respondio() -> FakeRespondIO:
+    return FakeRespondIO()
 
 
 @pytest.fixture
-def settings(respondio: FakeRespondIO) -> RespondIOConfig:
-    return RespondIOConfig(token=TOKEN, base_url=respondio.base_url, timeout=2)
+def settings() -> RespondIOConfig:
+    return RespondIOConfig(token=TOKEN, base_url=BASE_URL, timeout=2)
 
 
 @pytest.fixture
 def unreachable() -> RespondIOConfig:
-    """Settings pointing at a local port nobody listens on."""
+    """Settings pointing at a local port nobody listens on: real sockets, a real connection failure."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -36,6 +29,6 @@ def unreachable() -> RespondIOConfig:
 
 
 @pytest.fixture
-async def client(settings: RespondIOConfig):
-    async with RespondIOClient(settings) as api:
+async def client(settings: RespondIOConfig, respondio: FakeRespondIO):
+    async with RespondIOClient(settings, transport=respondio.transport) as api:
         yield api

@@ -1,4 +1,4 @@
-"""The conversation activities against a real local HTTP server, run in Temporal's activity environment."""
+"""The conversation activities against a scripted respond.io, run in Temporal's activity environment."""
 
 from datetime import UTC, datetime, timedelta
 

@@ -1,4 +1,5 @@
-"""The respond.io client against a real local HTTP server: requests, errors, pagination."""
+"""The respond.io client: requests, errors and pagination against a scripted API (``httpx.MockTransport``),
+and once over real HTTP against the sandbox inbox."""
 
 import httpx
 import pytest
@@ -12,6 +13,9 @@ from activities.respondio import (
     RespondIOUnauthorized,
     RespondIOUnavailable,
 )
+from activities.respondio_config import RespondIOConfig
+from sandbox.server import running_sandbox
+from sandbox.settings import SandboxSettings
 from tests.activities.fake_respondio import TOKEN, answer, pages
 
 CONTACT = {"id": 7, "firstName": "Pat", "lastName": "Lee", "status": "open", "assignee": None}
@@ -139,3 +143,17 @@ async def test_the_token_never_shows(settings, client):
     assert TOKEN not in repr(settings)
     assert TOKEN not in str(settings)
     assert TOKEN not in repr(client)
+
+
+async def test_speaks_real_http_to_a_respond_io_compatible_server(tmp_path):
+    sandbox = SandboxSettings(db=str(tmp_path / "inbox.db"), port=0, token="real-http-token")
+    async with running_sandbox(sandbox) as url:
+        async with RespondIOClient(RespondIOConfig(token="real-http-token", base_url=f"{url}/v2")) as api:
+            users = await api.list_users()
+            with pytest.raises(RespondIONotFound):
+                await api.get_contact(987654)
+        async with RespondIOClient(RespondIOConfig(token="wrong", base_url=f"{url}/v2")) as api:
+            with pytest.raises(RespondIOUnauthorized):
+                await api.list_users()
+
+    assert len(users) >= 6 and all({"id", "email", "firstName"} <= user.keys() for user in users)

@@ -51,22 +51,25 @@ async def stack(dev_server, tmp_path):
     async with running_sandbox(SandboxSettings(db=str(tmp_path / "inbox.db"), port=0)) as url:
         config = RespondIOConfig(token="sandbox-token", base_url=f"{url}/v2")
         roster = RosterClient(dev_server.client, queue, RosterConfig())
-        async with RespondIOClient(config) as api, httpx.AsyncClient(base_url=url) as inbox:
-            async with build_worker(dev_server.client, Settings(task_queue=queue), handoff_activities(api, roster)):
-                for tier_2 in (201, 202, 203):  # online in the sandbox; the roster hears it from the starter or CLI
-                    await roster.tell(RosterNews.presence(tier_2, True))
+        async with (
+            RespondIOClient(config) as api,
+            httpx.AsyncClient(base_url=url) as inbox,
+            build_worker(dev_server.client, Settings(task_queue=queue), handoff_activities(api, roster)),
+        ):
+            for tier_2 in (201, 202, 203):  # online in the sandbox; the roster hears it from the starter or CLI
+                await roster.tell(RosterNews.presence(tier_2, True))
 
-                async def start(contact_id: int):
-                    await inbox.post(
-                        f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"}
-                    )
-                    result = await start_escalation(
-                        dev_server.client, queue, QUICK_POLICY, contact_id, "opening", datetime.now(UTC)
-                    )
-                    assert result.started and result.handle
-                    return result.handle
+            async def start(contact_id: int):
+                await inbox.post(
+                    f"/sandbox/contacts/{contact_id}/customer-message", json={"text": "Hello?", "firstName": "Pat"}
+                )
+                result = await start_escalation(
+                    dev_server.client, queue, QUICK_POLICY, contact_id, "opening", datetime.now(UTC)
+                )
+                assert result.started and result.handle
+                return result.handle
 
-                yield inbox, start
+            yield inbox, start
 
 
 async def contact(inbox: httpx.AsyncClient, contact_id: int) -> dict:

@@ -4,6 +4,7 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 
 import httpx
 import pytest
@@ -50,7 +51,7 @@ def no_process_uses(data_dir) -> bool:
     for pid in os.listdir("/proc"):
         if pid.isdigit():
             try:
-                cmdline = open(f"/proc/{pid}/cmdline", "rb").read().decode(errors="replace")
+                cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
             if str(data_dir) in cmdline and "pytest" not in cmdline:

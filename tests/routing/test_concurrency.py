@@ -117,10 +117,7 @@ async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_
     async with workers(dev_server, queue, count=2), roster(dev_server, queue, [a.id for a in online]):
         spread = assignees(await route(dev_server, queue, assign_policy(only_online=True), first_contacts))
         await asyncio.gather(
-            *(
-                RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c))
-                for c in first_contacts
-            )
+            *(RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c)) for c in first_contacts)
         )
         over_cap = await route(dev_server, queue, capped, fresh_contacts(20))
         snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()

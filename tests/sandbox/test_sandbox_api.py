@@ -190,17 +190,19 @@ async def test_users_paginate_with_teams_and_roles(api):
 
 
 async def test_rate_limit_answers_429_with_retry_after(settings, token):
-    async with running_sandbox(settings(rate_limit=3)) as url:
-        async with httpx.AsyncClient(base_url=f"{url}/v2", headers={"Authorization": f"Bearer {token}"}) as api:
-            answers = [await api.get("/space/user") for _ in range(4)]
-            assert [r.status_code for r in answers] == [200, 200, 200, 429]
-            assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["2", "1", "0", "0"]
-            assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"3"}
-            assert "Retry-After" not in answers[0].headers
-            assert int(answers[3].headers["Retry-After"]) >= 1
-            assert_error(answers[3], 429)
-            other_route = await api.get("/contact/id:1")
-            assert other_route.status_code == 404 and other_route.headers["X-RateLimit-Remaining"] == "2"
+    async with (
+        running_sandbox(settings(rate_limit=3)) as url,
+        httpx.AsyncClient(base_url=f"{url}/v2", headers={"Authorization": f"Bearer {token}"}) as api,
+    ):
+        answers = [await api.get("/space/user") for _ in range(4)]
+        assert [r.status_code for r in answers] == [200, 200, 200, 429]
+        assert [r.headers["X-RateLimit-Remaining"] for r in answers] == ["2", "1", "0", "0"]
+        assert {r.headers["X-RateLimit-Limit"] for r in answers} == {"3"}
+        assert "Retry-After" not in answers[0].headers
+        assert int(answers[3].headers["Retry-After"]) >= 1
+        assert_error(answers[3], 429)
+        other_route = await api.get("/contact/id:1")
+        assert other_route.status_code == 404 and other_route.headers["X-RateLimit-Remaining"] == "2"
 
 
 async def test_restart_keeps_state(settings, token, tmp_path):

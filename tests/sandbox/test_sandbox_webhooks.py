@@ -144,10 +144,10 @@ async def test_failed_deliveries_are_retried_in_order(settings, receiver, eventu
 async def test_retry_after_from_the_receiver_replaces_the_backoff(settings, receiver, eventually):
     receiver.answers = [(503, {"Retry-After": "0"})]
     hooks = [hook(receiver, "message.received")]
-    async with running_sandbox(settings(webhooks=hooks, retry_initial=30, retry_max=60)) as url:
-        async with httpx.AsyncClient(base_url=url) as client:
-            await client.post("/sandbox/contacts/9/customer-message", json={"text": "hi"})
-            await eventually(lambda: _all_delivered(client, 1), timeout=3)
+    configured = settings(webhooks=hooks, retry_initial=30, retry_max=60)
+    async with running_sandbox(configured) as url, httpx.AsyncClient(base_url=url) as client:
+        await client.post("/sandbox/contacts/9/customer-message", json={"text": "hi"})
+        await eventually(lambda: _all_delivered(client, 1), timeout=3)
     assert [d.answered for d in receiver.requests] == [503, 200]
 
 

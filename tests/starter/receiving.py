@@ -41,10 +41,12 @@ def opened(contact_id: int, source: str = "contact", opened_time: int = 1_790_00
     return event("conversation.opened", contact_id, conversation={"openedTime": opened_time, "openedBySource": source})
 
 
-async def deliver(http: httpx.AsyncClient, payload: dict | bytes, key: str = KEYS[0]) -> httpx.Response:
-    """POST a payload signed with a subscription's key, as respond.io does."""
+async def deliver(
+    http: httpx.AsyncClient, payload: dict | bytes, key: str = KEYS[0], content_type: str | None = "application/json"
+) -> httpx.Response:
+    """POST a payload signed with a subscription's key, as respond.io does (``content_type`` None: no header)."""
     body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
-    headers = {"Content-Type": "application/json", "X-Webhook-Signature": sign(key, body)}
+    headers = {"X-Webhook-Signature": sign(key, body)} | ({"Content-Type": content_type} if content_type else {})
     return await http.post(WEBHOOK_PATH, content=body, headers=headers)
 
 

@@ -46,6 +46,21 @@ async def test_missing_or_wrong_signature_is_refused(receiver, dev_server):
     assert await describe(dev_server.client, contact_id) is None
 
 
+@pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", None])
+async def test_json_or_undeclared_bodies_are_read(receiver, content_type):
+    response = await deliver(receiver, event("contact.updated", new_contact()), content_type=content_type)
+    assert response.status_code == 200, response.text
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded"])
+async def test_a_body_declared_as_something_else_is_refused_with_415(receiver, dev_server, content_type):
+    contact_id = new_contact()
+    response = await deliver(receiver, opened(contact_id), content_type=content_type)
+    assert response.status_code == 415
+    assert "application/json" in response.json()["error"]
+    assert await describe(dev_server.client, contact_id) is None
+
+
 async def test_malformed_json_is_refused(receiver):
     response = await deliver(receiver, b'{"event_type": "conversation.opened", ')
     assert response.status_code == 400

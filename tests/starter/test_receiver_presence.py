@@ -29,9 +29,11 @@ async def roster_receiver(dev_server, task_queue):
     async def connect():
         return dev_server.client
 
-    async with build_worker(dev_server.client, Settings(task_queue=task_queue), [list_agents]):
-        async with receiving(settings, connect) as http:
-            yield http
+    async with (
+        build_worker(dev_server.client, Settings(task_queue=task_queue), [list_agents]),
+        receiving(settings, connect) as http,
+    ):
+        yield http
 
 
 async def online_ids(client, task_queue) -> set[int]:

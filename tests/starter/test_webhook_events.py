@@ -77,5 +77,5 @@ def test_closed_and_reassigned_carry_their_times_and_assignee():
 @pytest.mark.parametrize("opened_time", [1e30, -1e30])
 def test_impossible_times_are_invalid(opened_time):
     payload = event("conversation.opened", 7, conversation={"openedTime": opened_time, "openedBySource": "contact"})
-    with pytest.raises(InvalidEvent, match="conversation.openedTime"):
+    with pytest.raises(InvalidEvent, match=r"conversation\.openedTime"):
         action_for(payload, POLICY, NOW)
