@@ -3,7 +3,7 @@
 import functools
 from collections.abc import Awaitable, Callable
 from contextlib import aclosing
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 from typing import ParamSpec, TypeVar
 
 import httpx
@@ -13,7 +13,8 @@ from temporalio.exceptions import ApplicationError
 from activities.respondio import JSONObject, RespondIOClient, RespondIOError
 from models.agents import Agent
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
-from models.timestamps import from_epoch, message_time
+from models.replies import counts_after
+from models.timestamps import message_time
 
 _P = ParamSpec("_P")
 _R = TypeVar("_R")
@@ -52,11 +53,6 @@ def _agent(user: JSONObject) -> Agent:
     return Agent(id=user["id"], email=user.get("email") or "", name=_full_name(user), team=team)
 
 
-def _sent_at(message: JSONObject) -> datetime | None:
-    raw = message_time(message)
-    return None if raw is None else from_epoch(raw)
-
-
 class ConversationActivities:
     """Activities over one ``RespondIOClient`` shared by the whole worker; register the bound methods."""
 
@@ -80,20 +76,21 @@ class ConversationActivities:
     @activity.defn
     @_as_application_errors
     async def find_human_reply(self, query: ReplyQuery) -> Reply | None:
-        """The first reply a person sent after ``since``, reading back from the newest message only that far."""
+        """The first reply a person sent that is not provably before ``since`` (``models.replies``), reading
+        back from the newest message only that far."""
         since = query.since if query.since.tzinfo else query.since.replace(tzinfo=UTC)
         reply = None
         async with aclosing(self._client.iter_messages(query.contact_id)) as messages:
             async for message in messages:
-                sent_at = _sent_at(message)
-                if sent_at is None:
+                sent = message_time(message)
+                if sent is None:
                     continue
-                if sent_at <= since:
-                    break
+                if not counts_after(sent, since):
+                    break  # newest first: everything further back is earlier still
                 sender = message.get("sender") or {}
                 by_person = message.get("traffic") == "outgoing" and sender.get("source") == "user"
-                if by_person and (reply is None or sent_at <= reply.sent_at):
-                    reply = Reply(message_id=message["messageId"], user_id=sender.get("userId"), sent_at=sent_at)
+                if by_person and (reply is None or sent.at <= reply.sent_at):
+                    reply = Reply(message_id=message["messageId"], user_id=sender.get("userId"), sent_at=sent.at)
         activity.logger.info("Contact %s: %s", query.contact_id, "human reply found" if reply else "no human reply")
         return reply
 

@@ -1,5 +1,6 @@
 """Durations as operators write them in policy files: ``30s``, ``15m``, ``1h30m``, ``7d``."""
 
+import math
 import re
 from datetime import timedelta
 from typing import Annotated, Any
@@ -37,6 +38,33 @@ def format_duration(value: timedelta) -> str:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
     return "".join(parts) or "0s"
+
+
+_SPOKEN = [("d", 86400), ("h", 3600), ("min", 60), ("s", 1)]
+
+
+def spoken_duration(value: timedelta, at_least: timedelta = timedelta(0)) -> str:
+    """A duration as a person reads it, in its two largest units: ``45 s``, ``15 min``, ``1 h 5 min``.
+
+    Rounded to the nearest smaller unit, but never below ``at_least`` (a comment must not say an agent
+    had less time than the policy gave them).
+    """
+    seconds = max(value, at_least).total_seconds()
+    floor = at_least.total_seconds()
+    big = next((i for i, (_, size) in enumerate(_SPOKEN) if seconds >= size), len(_SPOKEN) - 1)
+    step = _SPOKEN[min(big + 1, len(_SPOKEN) - 1)][1]
+    steps = round(seconds / step)
+    if steps * step < floor:
+        steps = math.ceil(floor / step)
+    total = steps * step
+    parts = []
+    for unit, size in _SPOKEN:
+        if total >= size:
+            parts.append(f"{total // size} {unit}")
+            total %= size
+        if len(parts) == 2 or (parts and total == 0):
+            break
+    return " ".join(parts) or "0 s"
 
 
 Duration = Annotated[timedelta, BeforeValidator(parse_duration), PlainSerializer(format_duration, return_type=str)]

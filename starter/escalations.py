@@ -1,23 +1,30 @@
 """Starting escalations and passing webhook events to them, safely under duplicate delivery."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHandle
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
-from workflows.escalation_types import EscalationRequest, EscalationResult
+from workflows.escalation_types import (
+    MEMO_OPENED_AT,
+    MEMO_OPENING,
+    EscalationRequest,
+    EscalationResult,
+    opening_memo,
+)
 from workflows.policy import Policy
 
-_OPENED_AT = "opened_at"
-_OPENING = "opening"
+DONE = {WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.CANCELED}
+"""A finished run that did its work (or an operator stopped it); a run that failed, was terminated or timed out
+did not, so a resent opening starts it again."""
 
 
 @dataclass(frozen=True)
@@ -26,44 +33,50 @@ class StartResult:
     started: bool
     detail: str
     handle: WorkflowHandle[ConversationEscalation, EscalationResult] | None = None
-    """The new run's handle when this call started it."""
+    """The run that has this opening now, when Temporal took it."""
 
 
 async def start_escalation(
     client: Client, task_queue: str, policy: Policy, contact_id: int, opening: str, opened_at: datetime
 ) -> StartResult:
-    """Start the escalation for one opening of a conversation, at most once.
+    """Give one opening of a conversation its escalation, at most once.
 
-    The workflow id is per contact, so a running escalation absorbs duplicate deliveries.
-    A finished one is compared with this opening: the same opening (by key) or an older one
-    is a duplicate; only a newer opening starts a new run.
+    Signal-with-start on the contact's workflow id, so Temporal accepts it durably whether or not a
+    worker is up: with no run going, a run starts for this opening; with one running, the run
+    itself decides, atomically (``ConversationEscalation.opened``): its own opening again or an
+    older one changes nothing, a newer one ends it without acting and hands over to a fresh run
+    waiting from the new opening. A finished run's memo settles late deliveries: the same opening,
+    or an older one, was escalated already, unless that run failed or was terminated.
     """
     workflow_id = escalation_workflow_id(contact_id)
-    latest = await _describe_latest_run(client, workflow_id)
-    if latest is not None:
-        if latest.status == WorkflowExecutionStatus.RUNNING:
-            return StartResult(workflow_id, False, "an escalation is already running for this contact")
-        previous = await latest.memo()
-        previous_opened_at = previous.get(_OPENED_AT)
-        if previous.get(_OPENING) == opening or (
-            previous_opened_at and datetime.fromisoformat(previous_opened_at) >= opened_at
-        ):
-            return StartResult(workflow_id, False, "this opening was already escalated")
     request = EscalationRequest(contact_id=contact_id, opening=opening, opened_at=opened_at, policy=policy)
-    try:
-        handle = await client.start_workflow(
-            ConversationEscalation.run,
-            request,
-            id=workflow_id,
-            task_queue=task_queue,
-            id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
-            id_conflict_policy=WorkflowIDConflictPolicy.FAIL,
-            memo={_OPENED_AT: opened_at.isoformat(), _OPENING: opening},
-            search_attributes=sa.initial(contact_id, policy.name),
-        )
-    except WorkflowAlreadyStartedError:
-        return StartResult(workflow_id, False, "an escalation is already running for this contact")
+    latest = await _describe_latest_run(client, workflow_id)
+    running = latest is not None and latest.status == WorkflowExecutionStatus.RUNNING
+    if latest is not None and latest.status in DONE and _covers(await latest.memo(), request):
+        return StartResult(workflow_id, False, "this opening was already escalated")
+    handle = await client.start_workflow(
+        ConversationEscalation.run,
+        request,
+        id=workflow_id,
+        task_queue=task_queue,
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
+        memo=opening_memo(request),
+        search_attributes=sa.initial(contact_id, policy.name),
+        start_signal=ConversationEscalation.opened.__name__,
+        start_signal_args=[request],
+    )
+    if running and latest is not None and handle.result_run_id == latest.run_id:
+        detail = "passed to the running escalation: it ignores its own or an older opening, and hands a newer one over"
+        return StartResult(workflow_id, False, detail, handle)
     return StartResult(workflow_id, True, "escalation started", handle)
+
+
+def _covers(memo: Mapping[str, Any], request: EscalationRequest) -> bool:
+    """Whether a finished run's opening was this one or a newer one."""
+    opened_at = memo.get(MEMO_OPENED_AT)
+    return memo.get(MEMO_OPENING) == request.opening or (
+        opened_at is not None and datetime.fromisoformat(opened_at) >= request.opened_at
+    )
 
 
 async def _describe_latest_run(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:

@@ -229,7 +229,7 @@ async def _carry_out(
         )
         log.info("%s: %s", workflow_id, result.detail)
         return {
-            "result": "started" if result.started else "duplicate",
+            "result": "started" if result.started else ("delivered" if result.handle else "duplicate"),
             "workflow_id": workflow_id,
             "detail": result.detail,
         }

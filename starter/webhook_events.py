@@ -12,7 +12,7 @@ from typing import Annotated, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from models.timestamps import from_epoch, message_time
+from models.timestamps import MILLISECOND, EpochTime, from_epoch, message_time
 from roster.client import RosterNews
 from starter.policy_file import describe_error
 from workflows.escalation import ConversationEscalation
@@ -32,7 +32,7 @@ def _plausible_time(value: float) -> float:
     return value
 
 
-EpochTime = Annotated[float, AfterValidator(_plausible_time)]
+EpochNumber = Annotated[float, AfterValidator(_plausible_time)]
 
 
 class _Wire(BaseModel):
@@ -57,7 +57,7 @@ class Envelope(_Wire):
 
 
 class OpenedConversation(_Wire):
-    openedTime: EpochTime | None = None
+    openedTime: EpochNumber | None = None
     openedBySource: str | None = None
     source: str | None = None
 
@@ -79,13 +79,13 @@ class Sender(_Wire):
 
 
 class Status(_Wire):
-    timestamp: EpochTime | None = None
+    timestamp: EpochNumber | None = None
 
 
 class SentMessage(_Wire):
     messageId: int | None = None
     sender: Sender
-    timestamp: EpochTime | None = None
+    timestamp: EpochNumber | None = None
     status: list[Status] = []
 
 
@@ -94,7 +94,7 @@ class MessageSentEvent(Envelope):
 
 
 class ClosedConversation(_Wire):
-    closedTime: EpochTime | None = None
+    closedTime: EpochNumber | None = None
 
 
 class ConversationClosedEvent(Envelope):
@@ -160,12 +160,13 @@ def _opened(event: ConversationOpenedEvent, policy: Policy, now: datetime) -> Ac
 
 def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
     message = event.message
-    sent_time = message_time(message.model_dump())
+    sent = message_time(message.model_dump()) or EpochTime(at=now, precision=MILLISECOND)
     signal = MessageSent(
         message_id=message.messageId,
         sender_source=message.sender.source,
         user_id=message.sender.userId,
-        sent_at=now if sent_time is None else from_epoch(sent_time),
+        sent_at=sent.at,
+        sent_precision=sent.precision,
     )
     user_id = message.sender.userId
     news = (

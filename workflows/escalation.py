@@ -15,7 +15,9 @@ from temporalio.common import RetryPolicy
 
 from models.agents import Agent, Choice, ChoiceRequest
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
-from models.durations import format_duration
+from models.durations import format_duration, spoken_duration
+from models.replies import counts_after
+from models.timestamps import EpochTime
 from workflows import search_attributes as sa
 from workflows.comment import render_comment
 from workflows.escalation_types import (
@@ -27,6 +29,7 @@ from workflows.escalation_types import (
     EscalationState,
     MessageSent,
     Outcome,
+    opening_memo,
 )
 from workflows.policy import Assign, Branch, Condition, Step
 
@@ -49,6 +52,11 @@ API_CALL = _ActivityOptions(
 # Patches: runs started before a change keep the old behaviour (tests/test_replay.py guards this).
 RECHECK_AFTER_WAITING_FOR_AGENT = "recheck-after-waiting-for-agent"
 """After waiting for an eligible agent, check again that the conversation is open and still ours."""
+REPLY_NOT_PROVABLY_BEFORE = "reply-not-provably-before"
+"""A webhook's reply wakes the wait unless it is provably before the assignment (``models.replies``), at the
+precision its time has; before, a whole-second time in the assignment's second read as before it."""
+SPOKEN_WAITED = "spoken-waited"
+"""``{waited}`` is the time since the assignment, as a person reads it and never less than the policy's wait."""
 SHORT_CIRCUIT_CONDITIONS = "short-circuit-conditions"
 """Stop checking a branch's conditions once the answer is known: fewer API calls, and the outcome
 names the condition that decided (a closed conversation is "closed", not "replied")."""
@@ -80,6 +88,9 @@ class ConversationEscalation:
         self._detail: str | None = None
         self._contact_name = ""
         self._last_wait = timedelta(0)
+        self._last_wait_timed: tuple[datetime, timedelta] | None = None
+        """Of the last wait that ran out: the assignment time it timed, and the policy's wait."""
+        self._reopening: EscalationRequest | None = None
         self._finding: tuple[Outcome, str] | None = None
         self._evidence: set[str] = set()
         self._escalate_requested = False
@@ -94,6 +105,8 @@ class ConversationEscalation:
             outcome, detail = self._finding or (Outcome.COMPLETED, "the policy ran to its end")
         except _Finished as finished:
             outcome, detail = finished.outcome, finished.detail
+        if self._reopening is not None:  # whatever this run was doing, the newer opening gets its escalation
+            await self._hand_over_to(self._reopening)
         self._outcome, self._detail = outcome, detail
         self._step = "finished"
         self._deadline = None
@@ -113,7 +126,13 @@ class ConversationEscalation:
 
     @workflow.signal
     def message_sent(self, event: MessageSent) -> None:
-        if event.sender_source == "user" and event.sent_at > self._reference_time:
+        if event.sender_source != "user":
+            return
+        if workflow.patched(REPLY_NOT_PROVABLY_BEFORE):
+            after = counts_after(EpochTime(at=event.sent_at, precision=event.sent_precision), self._reference_time)
+        else:
+            after = event.sent_at > self._reference_time
+        if after:
             self._evidence.add("reply")
 
     @workflow.signal
@@ -129,6 +148,28 @@ class ConversationEscalation:
     def roster_changed(self) -> None:
         """The roster saw an agent come online or free up: an assign step waiting for one asks again now."""
         self._roster_changed = True
+
+    # Openings: the starter signals every conversation.opened to the contact's workflow (with start).
+
+    @workflow.signal
+    def opened(self, request: EscalationRequest) -> None:
+        """The conversation opened: this run's own opening again and older ones change nothing; a newer one ends
+        this run without any action and hands over to a fresh run waiting from the new opening."""
+        newest = self._reopening or self._request
+        if request.opening in (self._request.opening, newest.opening) or request.opened_at <= newest.opened_at:
+            workflow.logger.info("Opening %s is this escalation's or older: nothing to do", request.opening)
+            return
+        workflow.logger.info("Reopened at %s: this escalation hands over to a new one", request.opened_at)
+        self._reopening = request
+
+    async def _hand_over_to(self, request: EscalationRequest) -> None:
+        """Continue as a fresh run for the newer opening: its own assignment, its own timer."""
+        await workflow.wait_condition(workflow.all_handlers_finished)
+        workflow.continue_as_new(
+            request,
+            memo=opening_memo(request),
+            search_attributes=sa.initial(request.contact_id, request.policy.name),
+        )
 
     # Operators.
 
@@ -177,7 +218,7 @@ class ConversationEscalation:
 
     async def _run_steps(self, steps: list[Step], path: str) -> None:
         for index, step in enumerate(steps):
-            self._stop_if_cancelled()
+            self._stop_if_interrupted()
             where = f"{path}.{index}"
             if step.assign is not None:
                 await self._assign(step.assign, where)
@@ -196,7 +237,7 @@ class ConversationEscalation:
         for attempt in count():
             self._roster_changed = False  # before asking, so a change seen during the ask still wakes the sleep
             choice = await self._choose(assign)
-            self._stop_if_cancelled()
+            self._stop_if_interrupted()
             if choice.agent is not None:
                 return await self._hand_to(choice)
             remaining = giving_up_at - workflow.now()
@@ -208,7 +249,7 @@ class ConversationEscalation:
             self._set_status("waiting_for_agent")
             recheck = workflow.patched(RECHECK_AFTER_WAITING_FOR_AGENT)
             await self._sleep(retry_in, also_wake=self._ends_wait_for_agent(recheck))
-            self._stop_if_cancelled()
+            self._stop_if_interrupted()
             if recheck:
                 self._evidence -= LOST  # the check below is what confirms or refutes it
                 await self._ensure_still_ours()  # time has passed: it may have been closed or taken by a person
@@ -281,9 +322,10 @@ class ConversationEscalation:
         while True:
             remaining = self._deadline - workflow.now()
             woke = await self._sleep(remaining, also_wake=lambda: self._escalate_requested or bool(self._evidence))
-            self._stop_if_cancelled()
+            self._stop_if_interrupted()
             if not woke or self._escalate_requested or await self._evidence_confirmed():
                 break
+        self._last_wait_timed = None if self._escalate_requested else (self._reference_time, duration)
         self._escalate_requested = self._waiting = False
         self._last_wait = workflow.now() - started
         self._deadline = None
@@ -292,7 +334,7 @@ class ConversationEscalation:
         """Sleep durably; return True if a cancel (or ``also_wake``) ended the sleep early."""
 
         def woken() -> bool:
-            return self._cancel_reason is not None or also_wake()
+            return self._cancel_reason is not None or self._reopening is not None or also_wake()
 
         if duration <= timedelta(0):
             return woken()
@@ -358,7 +400,7 @@ class ConversationEscalation:
             "previous_assignee_mention": previous.mention() if previous else "nobody",
             "assignee": current.name if current else "nobody",
             "assignee_mention": current.mention() if current else "nobody",
-            "waited": format_duration(self._last_wait),
+            "waited": self._waited(),
             "level": self._level,
             "reason": self._history[-1].reason if self._history else "",
         }
@@ -382,9 +424,20 @@ class ConversationEscalation:
 
     # Small helpers.
 
-    def _stop_if_cancelled(self) -> None:
+    def _waited(self) -> str:
+        """How long the assignee had, for ``{waited}``: since the assignment the last wait timed."""
+        if not workflow.patched(SPOKEN_WAITED):
+            return format_duration(self._last_wait)
+        if self._last_wait_timed is None:  # cut short by an operator: the time the wait lasted
+            return spoken_duration(self._last_wait)
+        assigned_at, policy_wait = self._last_wait_timed
+        return spoken_duration(workflow.now() - assigned_at, at_least=policy_wait)
+
+    def _stop_if_interrupted(self) -> None:
         if self._cancel_reason is not None:
             raise _Finished(Outcome.CANCELLED, f"cancelled by an operator: {self._cancel_reason}")
+        if self._reopening is not None:
+            raise _Finished(Outcome.REOPENED, f"reopened at {self._reopening.opened_at:%Y-%m-%d %H:%M:%S} UTC")
 
     def _set_status(self, status: str) -> None:
         workflow.upsert_search_attributes([sa.STATUS.value_set(status)])

@@ -1,11 +1,12 @@
 """The escalation workflow's input, signals, query state and result."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.agents import Agent, Candidate
+from models.timestamps import SECOND
 from workflows.policy import Policy
 
 
@@ -28,6 +29,17 @@ class Outcome(StrEnum):
     NO_ELIGIBLE_AGENT = "no_eligible_agent"
     CANCELLED = "cancelled"
     COMPLETED = "completed"
+    REOPENED = "reopened"
+    """A newer opening arrived; this run handed over to a fresh one without acting."""
+
+
+MEMO_OPENING = "opening"
+MEMO_OPENED_AT = "opened_at"
+
+
+def opening_memo(request: "EscalationRequest") -> dict[str, str]:
+    """What a run keeps in its memo, so a finished run still tells which opening it escalated."""
+    return {MEMO_OPENING: request.opening, MEMO_OPENED_AT: request.opened_at.isoformat()}
 
 
 class Assignment(_Model):
@@ -72,6 +84,8 @@ class MessageSent(_Model):
     sender_source: str
     user_id: int | None = None
     sent_at: datetime
+    sent_precision: timedelta = SECOND
+    """How precise ``sent_at`` is (respond.io may write whole seconds); absent from older signals."""
 
 
 class ConversationClosed(_Model):

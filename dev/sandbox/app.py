@@ -27,7 +27,7 @@ def create_app(settings: SandboxSettings) -> FastAPI:
             store.seed(load_seed(settings.seed))
             async with httpx.AsyncClient(timeout=10.0) as client:
                 deliverer = Deliverer(store, client, settings)
-                app.state.inbox = Inbox(store, deliverer.notify)
+                app.state.inbox = Inbox(store, deliverer.notify, settings)
                 app.state.http = client
                 for subscription in settings.webhooks:
                     app.state.inbox.subscribe(subscription)

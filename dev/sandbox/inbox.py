@@ -11,7 +11,7 @@ from typing import Any, Literal, cast
 
 from sandbox import shapes
 from sandbox.errors import ApiError
-from sandbox.settings import Subscription
+from sandbox.settings import SandboxSettings, Subscription
 from sandbox.snapshot import snapshot
 from sandbox.store import ContactField, Page, Store
 
@@ -31,9 +31,10 @@ def now_ms() -> int:
 class Inbox:
     """The sandbox's behaviour over its store; ``on_enqueue`` is called after webhooks are committed."""
 
-    def __init__(self, store: Store, on_enqueue: Callable[[], None]):
+    def __init__(self, store: Store, on_enqueue: Callable[[], None], settings: SandboxSettings):
         self._store = store
         self._on_enqueue = on_enqueue
+        self._settings = settings
 
     @contextmanager
     def _change(self) -> Iterator[None]:
@@ -81,7 +82,7 @@ class Inbox:
     def message_page(self, contact_id: int, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
         self._contact(contact_id)
         page = self._store.message_page(contact_id, limit, cursor)
-        return [shapes.message(row) for row in page.rows], page
+        return [shapes.message(row, self._settings.api_message_times) for row in page.rows], page
 
     def user_page(self, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
         page = self._store.user_page(limit, cursor)
@@ -153,7 +154,12 @@ class Inbox:
             contact["id"], contact["conversation_id"], channel["id"], traffic, text, now_ms(), source, user_id
         )
         event = "message.received" if traffic == "incoming" else "message.sent"
-        self._emit(event, contact["id"], channel, message=shapes.message_event(self._store.message(message_id)))
+        self._emit(
+            event,
+            contact["id"],
+            channel,
+            message=shapes.message_event(self._store.message(message_id), self._settings.webhook_message_times),
+        )
         return message_id
 
     def receive(

@@ -18,6 +18,8 @@ EventType = Literal[
 ]
 """respond.io's webhook event names; the sandbox sends the conversation, message and assignee ones."""
 
+TimeUnit = Literal["ms", "s"]
+
 BUNDLED_SEED = Path(__file__).resolve().parent / "fixtures" / "agents.yaml"
 
 
@@ -55,5 +57,10 @@ class SandboxSettings(BaseSettings):
     receiver), since respond.io's API has no presence for Handoff to read."""
     presence_token: str | None = None
     """Bearer token for ``presence_url``."""
+    api_message_times: TimeUnit = "ms"
+    """How the message list writes a message's time: epoch milliseconds, or whole epoch seconds (respond.io's
+    material pins down neither), so Handoff can be tried against both."""
+    webhook_message_times: TimeUnit = "ms"
+    """The same for the ``timestamp`` of a message in ``message.sent`` and ``message.received`` webhooks."""
     host: str = "127.0.0.1"
     port: int = Field(8090, ge=0, le=65535)

@@ -3,6 +3,8 @@
 from sqlite3 import Row
 from typing import Any
 
+from sandbox.settings import TimeUnit
+
 
 def _person(user: Row) -> dict[str, Any]:
     return {"id": user["id"], "firstName": user["first_name"], "lastName": user["last_name"], "email": user["email"]}
@@ -68,14 +70,19 @@ def _message_core(row: Row) -> dict[str, Any]:
     return core
 
 
-def message(row: Row) -> dict[str, Any]:
+def _epoch(milliseconds: int, unit: TimeUnit) -> int:
+    """A stored time (epoch milliseconds) in ``unit``; whole seconds drop the milliseconds, as such fields do."""
+    return milliseconds if unit == "ms" else milliseconds // 1000
+
+
+def message(row: Row, unit: TimeUnit = "ms") -> dict[str, Any]:
     """A message as ``GET /contact/{identifier}/message/list`` lists it."""
-    return {**_message_core(row), "status": [{"value": "sent", "timestamp": row["timestamp"]}]}
+    return {**_message_core(row), "status": [{"value": "sent", "timestamp": _epoch(row["timestamp"], unit)}]}
 
 
-def message_event(row: Row) -> dict[str, Any]:
+def message_event(row: Row, unit: TimeUnit = "ms") -> dict[str, Any]:
     """A message as ``message.received`` and ``message.sent`` webhooks carry it."""
-    return {**_message_core(row), "timestamp": row["timestamp"]}
+    return {**_message_core(row), "timestamp": _epoch(row["timestamp"], unit)}
 
 
 def conversation_opened(row: Row) -> dict[str, Any]:

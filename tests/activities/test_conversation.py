@@ -112,7 +112,7 @@ async def test_find_human_reply_returns_the_earliest_human_reply_after_since(res
 
 
 async def test_find_human_reply_reads_later_pages_only_until_since(respondio, client):
-    newest_first = [message(n, 100 - n, source="api") for n in range(1, 90)] + [message(200, 0)] * 60
+    newest_first = [message(n, 100 - n, source="api") for n in range(1, 90)] + [message(200, -1)] * 60
     respondio.on("GET", MESSAGES, pages(newest_first))
     total_pages = -(-len(newest_first) // 20)
 
@@ -131,10 +131,19 @@ async def test_find_human_reply_ignores_bots_and_incoming_messages(respondio, ac
     assert await run(activities.find_human_reply, ReplyQuery(contact_id=7, since=SINCE)) is None
 
 
-async def test_find_human_reply_counts_only_replies_strictly_after_since(respondio, activities):
-    respondio.on("GET", MESSAGES, pages([message(2, 0), message(1, -1)]))
+async def test_find_human_reply_skips_replies_provably_before_since(respondio, activities):
+    respondio.on("GET", MESSAGES, pages([message(2, -0.5), message(1, -1)]))
 
     assert await run(activities.find_human_reply, ReplyQuery(contact_id=7, since=SINCE)) is None
+
+
+async def test_find_human_reply_counts_a_whole_second_time_in_the_second_of_since(respondio, activities):
+    since = SINCE + timedelta(milliseconds=600)  # the assignment, later in the second the reply is stamped with
+    respondio.on("GET", MESSAGES, pages([message(2, 0), message(1, -1)]))
+
+    reply = await run(activities.find_human_reply, ReplyQuery(contact_id=7, since=since))
+
+    assert reply == Reply(message_id=2, user_id=101, sent_at=SINCE)
 
 
 @pytest.mark.parametrize(

@@ -53,7 +53,7 @@ async def test_the_story_plays_out_through_webhooks(tmp_path):
             assert contact["assigneeId"] in TIER_2 - {OFFLINE_AGENT_ID}
             assert len(contact["comments"]) == 1
             assert contact["comments"][0]["text"].startswith(
-                f"No reply from {first.name} in 10s; reassigned to {{{{@user."
+                f"No reply from {first.name} in 10 s; reassigned to {{{{@user."
             )
         else:
             assert contact["comments"] == []

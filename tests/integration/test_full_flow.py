@@ -89,7 +89,7 @@ async def test_unanswered_conversation_is_reassigned_with_a_comment(stack, dev_s
     assert result.outcome == Outcome.ESCALATED
     final = await contact(inbox, contact_id)
     assert final["assigneeId"] == 201  # Carol: first in turn in Tier 2, and not Alice
-    assert [c["text"] for c in final["comments"]] == ["No reply from Alice Ng in 2s; reassigned to {{@user.201}}."]
+    assert [c["text"] for c in final["comments"]] == ["No reply from Alice Ng in 2 s; reassigned to {{@user.201}}."]
 
     query = f"{sa.CONTACT_ID.name} = {contact_id} AND {sa.STATUS.name} = 'escalated' AND {sa.LEVEL.name} = 1"
     for _ in range(100):  # visibility is eventually consistent

@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from models.timestamps import MILLISECOND
 from roster.client import RosterNews
 from starter.webhook_events import Ignore, InvalidEvent, SignalEscalation, StartEscalation, action_for
 from tests.starter.receiving import POLICY, event
@@ -52,7 +53,7 @@ def test_sent_time_falls_back_to_the_first_status_then_to_now():
         RosterNews.agent_active(101, OPENED),  # a person wrote: online for the inactivity timeout
     )
     bot = action_for(untimed, POLICY, NOW)
-    assert bot.event == MessageSent(message_id=5, sender_source="workflow", sent_at=NOW)
+    assert bot.event == MessageSent(message_id=5, sender_source="workflow", sent_at=NOW, sent_precision=MILLISECOND)
     assert bot.roster is None  # automation says nothing about anyone's presence
 
 

@@ -62,7 +62,7 @@ async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env
     assert inbox.assignments == [ALICE.id, CAROL.id]
     assert result.finished_at - result.opened_at >= timedelta(minutes=15)
     assert real_seconds < 10, "without time skipping this would take 900 s"
-    assert inbox.comments == [f"No reply from Alice Ng in 15m; reassigned to {{{{@user.{CAROL.id}}}}}."]
+    assert inbox.comments == [f"No reply from Alice Ng in 15 min; reassigned to {{{{@user.{CAROL.id}}}}}."]
     assert [a.level for a in result.history] == [0, 1]
     assert result.history[1].candidates[0].agent == CAROL
 
