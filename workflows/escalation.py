@@ -91,6 +91,7 @@ class ConversationEscalation:
         self._last_wait_timed: tuple[datetime, timedelta] | None = None
         """Of the last wait that ran out: the assignment time it timed, and the policy's wait."""
         self._reopening: EscalationRequest | None = None
+        self._reply: Reply | None = None
         self._finding: tuple[Outcome, str] | None = None
         self._evidence: set[str] = set()
         self._escalate_requested = False
@@ -120,6 +121,7 @@ class ConversationEscalation:
             assignee=self._assignee,
             level=self._level,
             history=self._history,
+            reply=self._reply,
         )
 
     # Signals: webhooks tell the workflow something may have changed.
@@ -420,7 +422,9 @@ class ConversationEscalation:
 
     async def _human_reply(self) -> Reply | None:
         query = ReplyQuery(contact_id=self._contact_id, since=self._reference_time)
-        return await workflow.execute_activity_method(ConversationActivities.find_human_reply, query, **API_CALL)
+        reply = await workflow.execute_activity_method(ConversationActivities.find_human_reply, query, **API_CALL)
+        self._reply = self._reply or reply
+        return reply
 
     # Small helpers.
 

@@ -6,6 +6,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 from models.agents import Agent, Candidate
+from models.conversation import Reply
 from models.timestamps import SECOND
 from workflows.policy import Policy
 
@@ -75,6 +76,8 @@ class EscalationResult(_Model):
     assignee: Agent | None
     level: int
     history: list[Assignment]
+    reply: Reply | None = None
+    """The first human reply the escalation saw (to the assignment it was timing), if any."""
 
 
 class MessageSent(_Model):
