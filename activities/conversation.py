@@ -96,15 +96,20 @@ class ConversationActivities:
 
     @activity.defn
     @_as_application_errors
-    async def assign_conversation(self, request: AssignRequest) -> None:
+    async def assign_conversation(self, request: AssignRequest) -> str:
+        """Assign; the answer says what respond.io confirmed, so the history reads it (runs before this returned
+        None, which still decodes: the workflow ignores the answer)."""
         await self._client.assign(request.contact_id, request.agent.id)
         activity.logger.info("Contact %s: assigned to user %s", request.contact_id, request.agent.id)
+        return f"respond.io assigned contact {request.contact_id} to {request.agent.name} (user {request.agent.id})"
 
     @activity.defn
     @_as_application_errors
-    async def post_comment(self, request: CommentRequest) -> None:
+    async def post_comment(self, request: CommentRequest) -> str:
+        """Post the internal comment; the answer says what respond.io confirmed, for the history."""
         await self._client.create_comment(request.contact_id, request.text)
         activity.logger.info("Contact %s: comment posted", request.contact_id)
+        return f"respond.io added the comment to contact {request.contact_id}"
 
     @activity.defn
     @_as_application_errors

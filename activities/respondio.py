@@ -5,6 +5,7 @@ from typing import Any, Literal
 
 import httpx
 
+from activities.metrics import NETWORK_FAILURE, count_api_call
 from activities.respondio_config import RespondIOConfig
 
 JSONObject = dict[str, Any]
@@ -120,7 +121,12 @@ class RespondIOClient:
         self, method: str, path: str, *, params: dict[str, Any] | None = None, json: Any = None
     ) -> JSONObject:
         """Send one request; a non-2xx answer raises ``RespondIOError``, a network failure ``httpx.TransportError``."""
-        response = await self._http.request(method, path, params=params, json=json)
+        try:
+            response = await self._http.request(method, path, params=params, json=json)
+        except httpx.TransportError:
+            count_api_call(method, path, NETWORK_FAILURE)
+            raise
+        count_api_call(method, path, str(response.status_code))
         if response.is_success:
             body: JSONObject = response.json() if response.content else {}  # respond.io answers with JSON objects
             return body

@@ -1,6 +1,7 @@
 """Names every process agrees on: the task queue and the workflow ids derived from it."""
 
 TASK_QUEUE = "handoff"
+_ESCALATION_PREFIX = "handoff-contact-"
 
 
 def escalation_workflow_id(contact_id: int) -> str:
@@ -10,7 +11,13 @@ def escalation_workflow_id(contact_id: int) -> str:
     eventually-consistent visibility lookup; the starter keeps openings apart (see
     ``starter.escalations``).
     """
-    return f"handoff-contact-{contact_id}"
+    return f"{_ESCALATION_PREFIX}{contact_id}"
+
+
+def contact_of(workflow_id: str) -> int | None:
+    """The contact an escalation's workflow id stands for; None for any other workflow."""
+    number = workflow_id.removeprefix(_ESCALATION_PREFIX)
+    return int(number) if number != workflow_id and number.isdigit() else None
 
 
 def roster_workflow_id(task_queue: str) -> str:

@@ -35,9 +35,8 @@ def choose(agents: list[Agent], request: ChoiceRequest, roster: RosterView) -> C
     candidates = [Candidate(agent=agent, rejected_because=_rejection(agent, request, roster)) for agent in pool]
     eligible = [c.agent for c in candidates if c.rejected_because is None]
     if not eligible:
-        return Choice(
-            agent=None, candidates=candidates, reason=f"none of {len(pool)} agents in {pool_key(request)} is eligible"
-        )
+        reason = f"none of {len(pool)} agents in {pool_key(request)} is eligible: {_passed_over(candidates)}"
+        return Choice(agent=None, candidates=candidates, reason=reason)
     if request.user is not None:
         return Choice(agent=eligible[0], candidates=candidates, reason="the policy names this user")
     if request.strategy == "least_open":
@@ -52,8 +51,12 @@ def choose(agents: list[Agent], request: ChoiceRequest, roster: RosterView) -> C
 
 def _skipped(candidates: list[Candidate]) -> str:
     """Who was passed over and why, e.g. "; skipped Erin Weber (offline)"."""
-    passed_over = [f"{c.agent.name} ({c.rejected_because})" for c in candidates if c.rejected_because]
-    return f"; skipped {', '.join(passed_over)}" if passed_over else ""
+    return f"; skipped {_passed_over(candidates)}" if any(c.rejected_because for c in candidates) else ""
+
+
+def _passed_over(candidates: list[Candidate]) -> str:
+    """e.g. "Dave Kim (offline), Erin Weber (already had this conversation)"."""
+    return ", ".join(f"{c.agent.name} ({c.rejected_because})" for c in candidates if c.rejected_because)
 
 
 def next_in_turn(eligible: list[Agent], last_id: int | None) -> Agent:

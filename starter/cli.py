@@ -1,7 +1,6 @@
 """The ``handoff`` command."""
 
 import asyncio
-import logging
 import os
 import sys
 from importlib.metadata import entry_points
@@ -9,8 +8,9 @@ from importlib.metadata import entry_points
 import typer
 from pydantic import ValidationError
 
-from starter import cli_agent, cli_escalation, cli_policy, cli_up
+from starter import cli_agent, cli_escalation, cli_policy, cli_report, cli_up
 from starter.console import fail
+from starter.logs import configure_logging
 from starter.policy_file import describe_error
 from starter.stack import COMMANDS_GROUP
 from worker.settings import settings
@@ -20,17 +20,16 @@ app.add_typer(cli_policy.app, name="policy")
 app.add_typer(cli_escalation.app, name="escalation")
 app.add_typer(cli_agent.app, name="agent")
 app.command()(cli_up.up)
+app.command(help=cli_report.HELP)(cli_report.report)
 for _entry in entry_points(group=COMMANDS_GROUP):  # development tools: `handoff demo`, `handoff sandbox`
     app.command(_entry.name)(_entry.load())
 
 
 @app.callback()
 def _read_settings() -> None:
-    """Every command reads the settings once, as it starts."""
+    """Every command reads the settings once, as it starts, and logs as they say."""
     settings.cache_clear()
-    current = settings()
-    logging.basicConfig(level=current.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request drowns everything else
+    configure_logging(settings())
 
 
 @app.command()
@@ -38,10 +37,11 @@ def worker() -> None:
     """Run a worker: the escalation workflows and the respond.io activities."""
     from worker.connection import TemporalUnreachable
     from worker.main import run_worker
+    from worker.metrics import MetricsUnavailable
 
     try:
         asyncio.run(run_worker(settings()))
-    except TemporalUnreachable as error:
+    except (TemporalUnreachable, MetricsUnavailable) as error:
         raise fail(str(error)) from error
     except ValidationError as error:
         raise fail("; ".join(describe_error(item) for item in error.errors()), code=2) from error
@@ -52,6 +52,7 @@ def receiver() -> None:
     """Run the webhook receiver: signed respond.io events start and signal escalations."""
     from starter.policy_file import PolicyError, load_policy
     from starter.receiver import MissingWebhookKeys, run_receiver
+    from worker.metrics import MetricsUnavailable
 
     current = settings()
     try:
@@ -62,6 +63,8 @@ def receiver() -> None:
         asyncio.run(run_receiver(current, policy))
     except MissingWebhookKeys as error:
         raise fail(str(error), code=2) from error
+    except MetricsUnavailable as error:
+        raise fail(str(error)) from error
     except RuntimeError as error:  # uvicorn could not bind
         where = f"{current.receiver_host}:{current.receiver_port}"
         raise fail(

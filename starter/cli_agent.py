@@ -48,3 +48,9 @@ def list_() -> None:
             str(agent.id), agent.name, agent.team or "-", "online" if status.online else "offline", str(status.open)
         )
     console.print(table)
+    if not any(status.online for status in snapshot.agents):
+        console.print(
+            "Nobody is online, so every `only_online` assign step waits for an agent. An agent counts as online "
+            "once marked online (`handoff agent online AGENT_ID`) or for HANDOFF_INACTIVITY_TIMEOUT after a message.",
+            highlight=False,
+        )

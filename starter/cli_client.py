@@ -6,7 +6,7 @@ from typing import TypeVar
 
 from temporalio.client import Client, WorkflowUpdateFailedError
 from temporalio.exceptions import FailureError
-from temporalio.service import RPCError, RPCStatusCode
+from temporalio.service import RPCError
 
 from starter.console import fail
 from worker.connection import TemporalUnreachable, connect
@@ -15,10 +15,11 @@ from worker.settings import settings
 T = TypeVar("T")
 
 
-def run_with_client(
-    action: Callable[[Client], Awaitable[T]],
-    not_found: str = "no escalation found for that contact; `handoff escalation list` shows the running ones",
-) -> T:
+class Refused(Exception):
+    """The action cannot be done; the message says why, and what to do instead."""
+
+
+def run_with_client(action: Callable[[Client], Awaitable[T]]) -> T:
     """Connect, run the action, and turn the usual failures into messages that say what to do."""
 
     async def go() -> T:
@@ -26,12 +27,10 @@ def run_with_client(
 
     try:
         return asyncio.run(go())
-    except TemporalUnreachable as error:
+    except (TemporalUnreachable, Refused) as error:
         raise fail(str(error)) from error
     except RPCError as error:
-        if error.status == RPCStatusCode.NOT_FOUND:
-            raise fail(not_found) from error
-        raise fail(f"Temporal refused the request: {error.message}") from error
+        raise fail(f"Temporal refused the request ({error.status.name}): {error.message}") from error
     except WorkflowUpdateFailedError as error:
         cause = error.cause
         raise fail(str(cause.message if isinstance(cause, FailureError) else error)) from error

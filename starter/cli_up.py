@@ -10,6 +10,7 @@ from starter.binaries import temporal_binary
 from starter.console import console, fail
 from starter.policy_file import PolicyError, load_policy
 from starter.processes import ChildFailed
+from starter.sandbox_presence import AgentsOnline
 from starter.stack import SANDBOX_COMMAND, Stack, StackConfig, has_command
 from worker.settings import settings
 
@@ -22,6 +23,12 @@ TemporalPort = Annotated[int | None, typer.Option(help="Temporal's gRPC port [de
 UiPort = Annotated[int | None, typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
 ReceiverPort = Annotated[int | None, typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")]
 SandboxPort = Annotated[int | None, typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
+WorkerMetricsPort = Annotated[
+    int | None, typer.Option(help="the worker's Prometheus metrics port [default: HANDOFF_WORKER_METRICS_PORT]")
+]
+ReceiverMetricsPort = Annotated[
+    int | None, typer.Option(help="the receiver's Prometheus metrics port [default: HANDOFF_RECEIVER_METRICS_PORT]")
+]
 
 
 def up(
@@ -32,6 +39,8 @@ def up(
     ui_port: UiPort = None,
     receiver_port: ReceiverPort = None,
     sandbox_port: SandboxPort = None,
+    worker_metrics_port: WorkerMetricsPort = None,
+    receiver_metrics_port: ReceiverMetricsPort = None,
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
     config = StackConfig.from_settings(
@@ -43,6 +52,8 @@ def up(
         ui_port=ui_port,
         receiver_port=receiver_port,
         sandbox_port=sandbox_port,
+        worker_metrics_port=worker_metrics_port,
+        receiver_metrics_port=receiver_metrics_port,
     )
     _check_before_starting(config)
     try:
@@ -87,7 +98,7 @@ async def _run(config: StackConfig) -> None:
     with console.status("Starting Temporal, the worker and the receiver…"):
         await stack.start()
     try:
-        print_summary(config)
+        print_summary(config, stack.agents_online)
         await stack.run_until_stopped()
         console.print("Stopping…")
     finally:
@@ -95,12 +106,19 @@ async def _run(config: StackConfig) -> None:
     console.print(f"Stopped. State is kept in {config.data_dir}/ for the next `handoff up`.")
 
 
-def print_summary(config: StackConfig) -> None:
+def print_summary(config: StackConfig, agents_online: AgentsOnline | None) -> None:
     console.print("[bold green]Handoff is up.[/]")
     console.print(f"  Temporal UI        {config.ui_url}/namespaces/default/workflows")
     console.print(f"  Temporal address   {config.temporal_address}")
     console.print(f"  Webhook receiver   {config.receiver_url}/webhooks/respondio")
     if config.sandbox:
-        console.print(f"  Sandbox inbox      {config.sandbox_url}/sandbox/state")
+        console.print(f"  Sandbox inbox      {config.sandbox_url}/docs  (its routes; state: /sandbox/state)")
+    if agents_online is not None:
+        online = f"{agents_online.online} of {agents_online.total} sandbox agents online"
+        console.print(f"  Routing            {online}  (`handoff agent list`)")
+    else:
+        console.print("  Routing            agents count as offline until marked online (`handoff agent online ID`)")
+    console.print(f"  Worker metrics     {config.worker_metrics_url}")
+    console.print(f"  Receiver metrics   {config.receiver_metrics_url}")
     console.print(f"  Logs               {config.data_dir}/logs/")
     console.print("Press Ctrl-C to stop.")

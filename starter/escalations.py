@@ -12,6 +12,7 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
+from workflows import story
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import (
     MEMO_OPENED_AT,
@@ -50,7 +51,7 @@ async def start_escalation(
     """
     workflow_id = escalation_workflow_id(contact_id)
     request = EscalationRequest(contact_id=contact_id, opening=opening, opened_at=opened_at, policy=policy)
-    latest = await _describe_latest_run(client, workflow_id)
+    latest = await describe_latest_run(client, workflow_id)
     running = latest is not None and latest.status == WorkflowExecutionStatus.RUNNING
     if latest is not None and latest.status in DONE and _covers(await latest.memo(), request):
         return StartResult(workflow_id, False, "this opening was already escalated")
@@ -62,6 +63,8 @@ async def start_escalation(
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE,
         memo=opening_memo(request),
         search_attributes=sa.initial(contact_id, policy.name),
+        static_summary=story.escalation_summary(contact_id, policy.name, opened_at),
+        static_details=story.policy_outline(policy),
         start_signal=ConversationEscalation.opened.__name__,
         start_signal_args=[request],
     )
@@ -79,7 +82,8 @@ def _covers(memo: Mapping[str, Any], request: EscalationRequest) -> bool:
     )
 
 
-async def _describe_latest_run(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:
+async def describe_latest_run(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:
+    """The latest run of a workflow id, running or finished; None when there never was one."""
     try:
         return await client.get_workflow_handle(workflow_id).describe()
     except RPCError as error:

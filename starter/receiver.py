@@ -20,16 +20,21 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import from_json
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from temporalio.client import Client
+from temporalio.common import MetricMeter
+from temporalio.runtime import Runtime
 from temporalio.service import RPCError, RPCStatusCode
 
 from models.ids import escalation_workflow_id
 from roster.client import RosterClient, RosterNews
+from starter import webhook_metrics
 from starter.escalations import signal_escalation, start_escalation
+from starter.logs import about_contact
 from starter.policy_file import describe_error
 from starter.serving import serving
 from starter.signatures import signature_matches
 from starter.webhook_events import Action, Ignore, InvalidEvent, SignalEscalation, StartEscalation, action_for
 from worker import connection
+from worker.metrics import metrics_runtime
 from worker.settings import Settings
 from workflows.policy import Policy
 
@@ -74,21 +79,27 @@ def _unreachable(error: BaseException) -> bool:
 
 
 def create_receiver(
-    settings: Settings, policy: Policy, connect: Callable[[], Awaitable[Client]] | None = None
+    settings: Settings,
+    policy: Policy,
+    connect: Callable[[], Awaitable[Client]] | None = None,
+    runtime: Runtime | None = None,
 ) -> FastAPI:
-    """The FastAPI app: ``POST /webhooks/respondio`` for events and ``GET /health``."""
+    """The FastAPI app: ``POST /webhooks/respondio`` for events and ``GET /health``; ``runtime`` serves metrics
+    (``worker.metrics``), and connects the default ``connect``."""
     if not settings.webhook_keys:
         raise MissingWebhookKeys(
             "no webhook signing keys: set HANDOFF_WEBHOOK_KEYS to the signing keys of your respond.io "
             "webhook subscriptions, comma-separated"
         )
     roster_config = settings.roster()  # checked now: a bad setting is an error at start, not on every event
-    temporal = _TemporalLink(connect or (lambda: connection.connect(settings)))
+    temporal = _TemporalLink(connect or (lambda: connection.connect(settings, runtime)))
 
     async def roster() -> RosterClient:
         return RosterClient(await temporal.client(), settings.task_queue, roster_config)
 
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
+    meter = runtime.metric_meter if runtime else MetricMeter.noop
+    app.middleware("http")(webhook_metrics.WebhookMetrics(meter, WEBHOOK_PATH))
 
     @app.exception_handler(StarletteHTTPException)
     async def _as_error(request: Request, error: StarletteHTTPException) -> JSONResponse:
@@ -103,7 +114,9 @@ def create_receiver(
     async def receive(request: Request) -> dict[str, Any]:
         body = await _read_body(request, settings.max_body_bytes)
         _verify(body, request.headers.get("X-Webhook-Signature"), settings)
-        action = _decode(body, policy)
+        payload = _parse(body)
+        webhook_metrics.note_event(request, payload)
+        action = _decode(payload, policy)
         if isinstance(action, Ignore):
             log.info("Ignored an event: %s", action.why)
             return {"result": "ignored", "why": action.why}
@@ -186,11 +199,14 @@ def _authorize(header: str | None, settings: Settings) -> None:
         raise HTTPException(401, "send HANDOFF_API_TOKEN as `Authorization: Bearer <token>`")
 
 
-def _decode(body: bytes, policy: Policy) -> Action:
+def _parse(body: bytes) -> object:
     try:
-        payload = from_json(body, allow_inf_nan=False)
+        return from_json(body, allow_inf_nan=False)
     except ValueError as error:
         raise HTTPException(400, f"the body is not valid JSON: {error}") from error
+
+
+def _decode(payload: object, policy: Policy) -> Action:
     try:
         return action_for(payload, policy, datetime.now(UTC))
     except InvalidEvent as error:
@@ -227,7 +243,7 @@ async def _carry_out(
         result = await start_escalation(
             client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at
         )
-        log.info("%s: %s", workflow_id, result.detail)
+        log.info("Opening %s: %s", action.opening, result.detail, extra=about_contact(action.contact_id))
         return {
             "result": "started" if result.started else ("delivered" if result.handle else "duplicate"),
             "workflow_id": workflow_id,
@@ -238,15 +254,16 @@ async def _carry_out(
     if action.roster is not None:
         await roster.tell(action.roster)
     if not running:
-        log.info("%s: no escalation running, %s not sent", workflow_id, name)
+        log.info("No escalation running: %s not sent", name, extra=about_contact(action.contact_id))
         return {"result": "no escalation running", "workflow_id": workflow_id}
-    log.info("%s: signalled %s", workflow_id, name)
+    log.info("Signalled %s", name, extra=about_contact(action.contact_id))
     return {"result": "signalled", "workflow_id": workflow_id, "signal": name}
 
 
 async def run_receiver(settings: Settings, policy: Policy) -> None:
     """Serve the receiver on ``receiver_host:receiver_port`` until SIGINT or SIGTERM."""
-    app = create_receiver(settings, policy)
+    runtime = metrics_runtime(settings, webhook_metrics.ALL)  # serves /metrics even while Temporal is down
+    app = create_receiver(settings, policy, runtime=runtime)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -14,7 +14,9 @@ async def serving(app: FastAPI, port: int = 0, host: str = "127.0.0.1") -> Async
 
     Port 0 picks a free port; the URL carries the port actually bound.
     """
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    # log_config=None: uvicorn's lines go through the process's own logging (format, redaction).
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on", log_config=None)
+    server = uvicorn.Server(config)
     task = asyncio.create_task(_serve(server))
     while not server.started:
         if task.done():

@@ -7,18 +7,22 @@ import secrets
 import signal
 import sys
 from dataclasses import dataclass, replace
+from datetime import timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
 
 import httpx
+from google.protobuf.duration_pb2 import Duration
 from temporalio.api.enums.v1 import TaskQueueType
+from temporalio.api.namespace.v1 import NamespaceConfig
 from temporalio.api.taskqueue.v1 import TaskQueue
-from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
+from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest, UpdateNamespaceRequest
 from temporalio.client import Client
 
 from starter.binaries import temporal_binary
-from starter.processes import Child
+from starter.processes import Child, ChildFailed
+from starter.sandbox_presence import AgentsOnline, pass_on_sandbox_presence
 from worker.connection import STACK_FILE, record_local_stack
 from worker.settings import Settings
 from workflows import search_attributes as sa
@@ -43,6 +47,8 @@ class StackOverrides(TypedDict, total=False):
     ui_port: int | None
     receiver_port: int | None
     sandbox_port: int | None
+    worker_metrics_port: int | None
+    receiver_metrics_port: int | None
 
 
 @dataclass(frozen=True)
@@ -55,6 +61,14 @@ class StackConfig:
     ui_port: int
     receiver_port: int
     sandbox_port: int
+    worker_metrics_port: int
+    receiver_metrics_port: int
+    sandbox_events: tuple[str, ...] = tuple(WEBHOOK_EVENTS)
+    """The events the sandbox sends to the receiver (the benchmark sends conversation.opened itself)."""
+    sandbox_rate_limit: int | None = None
+    """Requests per second the sandbox answers per route before 429 (0: unlimited); None keeps its default."""
+    retention: timedelta | None = None
+    """How long Temporal keeps finished workflows; None keeps the dev server's own (1 day)."""
 
     @staticmethod
     def from_settings(settings: Settings, sandbox: bool = False, **overrides: Unpack[StackOverrides]) -> "StackConfig":
@@ -68,6 +82,9 @@ class StackConfig:
             settings.ui_port,
             settings.receiver_port,
             settings.sandbox_port,
+            settings.worker_metrics_port,
+            settings.receiver_metrics_port,
+            retention=settings.retention,
         )
         chosen: dict[str, Any] = {name: value for name, value in overrides.items() if value is not None}
         return replace(config, **chosen)
@@ -88,6 +105,14 @@ class StackConfig:
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ui_port}"
 
+    @property
+    def worker_metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.worker_metrics_port}/metrics"
+
+    @property
+    def receiver_metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.receiver_metrics_port}/metrics"
+
 
 class Stack:
     """Starts the group in dependency order, stops it in reverse; ``watch`` fails if any child dies."""
@@ -96,6 +121,8 @@ class Stack:
         self.config = config
         self.children: list[Child] = []
         self.secrets: dict[str, Any] = {}
+        self.agents_online: AgentsOnline | None = None
+        """With the sandbox: how many of its agents routing counts as online at the start."""
         """With the sandbox: its API token, the webhook signing keys and the receiver's API token."""
 
     async def __aenter__(self) -> "Stack":
@@ -143,9 +170,15 @@ class Stack:
             "HANDOFF_TASK_QUEUE": config.task_queue,
         }
 
-        temporal = self._child("temporal", [temporal_binary("temporal"), *self._dev_server_args()], env)
+        temporal = self._child(
+            "temporal",
+            [temporal_binary("temporal"), *dev_server_args(config.temporal_port, config.ui_port, config.data_dir)],
+            env,
+        )
         await temporal.start()
-        await temporal.ready(lambda: _temporal_answers(config.temporal_address))
+        await temporal.ready(lambda: temporal_answers(config.temporal_address))
+        if config.retention is not None:
+            await keep_finished_workflows(config.temporal_address, config.retention)
         record_local_stack(config.data_dir, config.temporal_address)
 
         if config.sandbox:
@@ -160,63 +193,82 @@ class Stack:
             subscriptions = [
                 {"event": event, "url": f"{config.receiver_url}/webhooks/respondio", "signing_key": key}
                 for event, key in keys.items()
+                if event in config.sandbox_events
             ]
-            sandbox = self._child(
-                "sandbox",
-                [*_handoff(), SANDBOX_COMMAND],
-                env
-                | {
-                    "HANDOFF_SANDBOX_DB": str((config.data_dir / "sandbox.db").resolve()),
-                    "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
-                    "HANDOFF_SANDBOX_TOKEN": secrets_["sandbox_token"],
-                    "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
-                    "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
-                    "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
-                },
-            )
+            sandbox_env = env | {
+                "HANDOFF_SANDBOX_DB": str((config.data_dir / "sandbox.db").resolve()),
+                "HANDOFF_SANDBOX_PORT": str(config.sandbox_port),
+                "HANDOFF_SANDBOX_TOKEN": secrets_["sandbox_token"],
+                "HANDOFF_SANDBOX_WEBHOOKS": json.dumps(subscriptions),
+                "HANDOFF_SANDBOX_PRESENCE_URL": f"{config.receiver_url}/agents",
+                "HANDOFF_SANDBOX_PRESENCE_TOKEN": secrets_["api_token"],
+            }
+            if config.sandbox_rate_limit is not None:
+                sandbox_env["HANDOFF_SANDBOX_RATE_LIMIT"] = str(config.sandbox_rate_limit)
+            sandbox = self._child("sandbox", [*_handoff(), SANDBOX_COMMAND], sandbox_env)
             await sandbox.start()
-            await sandbox.ready(lambda: _http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
+            await sandbox.ready(lambda: http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
 
-        worker = self._child("worker", [*_handoff(), "worker"], env)
+        worker = self._child(
+            "worker",
+            [*_handoff(), "worker"],
+            env | {"HANDOFF_METRICS_ADDRESS": f"127.0.0.1:{config.worker_metrics_port}"},
+        )
         await worker.start()
-        await worker.ready(lambda: _has_pollers(config.temporal_address, config.task_queue), timeout=60)
+        await worker.ready(lambda: has_pollers(config.temporal_address, config.task_queue), timeout=60)
 
         receiver = self._child(
-            "receiver", [*_handoff(), "receiver"], env | {"HANDOFF_RECEIVER_PORT": str(config.receiver_port)}
+            "receiver",
+            [*_handoff(), "receiver"],
+            env
+            | {
+                "HANDOFF_RECEIVER_PORT": str(config.receiver_port),
+                "HANDOFF_METRICS_ADDRESS": f"127.0.0.1:{config.receiver_metrics_port}",
+            },
         )
         await receiver.start()
-        await receiver.ready(lambda: _http_ok(f"{config.receiver_url}/health"))
+        await receiver.ready(lambda: http_ok(f"{config.receiver_url}/health"))
+        if config.sandbox:
+            try:
+                self.agents_online = await pass_on_sandbox_presence(
+                    config.sandbox_url, config.receiver_url, self.secrets["api_token"]
+                )
+            except httpx.HTTPError as error:
+                raise ChildFailed(
+                    f"routing did not take the sandbox agents' presence ({error}); see {config.data_dir}/logs/"
+                ) from error
 
     def _child(self, name: str, argv: list[str], env: dict[str, str]) -> Child:
         child = Child(name, argv, self.config.data_dir / "logs" / f"{name}.log", dict(env))
         self.children.append(child)
         return child
 
-    def _dev_server_args(self) -> list[str]:
-        config = self.config
-        args = [
-            "server",
-            "start-dev",
-            "--ip",
-            "127.0.0.1",
-            "--port",
-            str(config.temporal_port),
-            "--ui-port",
-            str(config.ui_port),
-            "--ui-disable-news-fetch",
-            "--db-filename",
-            str((config.data_dir / "temporal.db").resolve()),
-            # WAL with synchronous=normal: about 2.4x faster here, and still safe if a process crashes.
-            "--sqlite-pragma",
-            "journal_mode=wal",
-            "--sqlite-pragma",
-            "synchronous=normal",
-            "--log-level",
-            "warn",
-        ]
-        for key in sa.ALL:
-            args += ["--search-attribute", f"{key.name}={sa.cli_type(key)}"]
-        return args
+
+def dev_server_args(temporal_port: int, ui_port: int, data_dir: Path) -> list[str]:
+    """``temporal server start-dev`` as Handoff runs it: SQLite in ``data_dir``, WAL, the search attributes."""
+    args = [
+        "server",
+        "start-dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        str(temporal_port),
+        "--ui-port",
+        str(ui_port),
+        "--ui-disable-news-fetch",
+        "--db-filename",
+        str((data_dir / "temporal.db").resolve()),
+        # WAL with synchronous=normal: about 2.4x faster here, and still safe if a process crashes.
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+        "--log-level",
+        "warn",
+    ]
+    for key in sa.ALL:
+        args += ["--search-attribute", f"{key.name}={sa.cli_type(key)}"]
+    return args
 
 
 def _handoff() -> list[str]:
@@ -239,12 +291,24 @@ def _sandbox_secrets(path: Path) -> dict[str, Any]:
     return made
 
 
-async def _temporal_answers(address: str) -> bool:
+async def temporal_answers(address: str) -> bool:
+    """Whether Temporal at ``address`` takes connections (raises while it does not)."""
     await Client.connect(address)
     return True
 
 
-async def _has_pollers(address: str, task_queue: str) -> bool:
+async def keep_finished_workflows(address: str, retention: timedelta) -> None:
+    """Set the ``default`` namespace's retention: the dev server's is 1 day, and `handoff report` sees no further."""
+    ttl = Duration()
+    ttl.FromTimedelta(retention)
+    client = await Client.connect(address)
+    await client.workflow_service.update_namespace(
+        UpdateNamespaceRequest(namespace="default", config=NamespaceConfig(workflow_execution_retention_ttl=ttl))
+    )
+
+
+async def has_pollers(address: str, task_queue: str) -> bool:
+    """Whether a worker polls ``task_queue``'s workflow tasks on the ``default`` namespace."""
     client = await Client.connect(address)
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
@@ -256,6 +320,7 @@ async def _has_pollers(address: str, task_queue: str) -> bool:
     return bool(response.pollers)
 
 
-async def _http_ok(url: str) -> bool:
+async def http_ok(url: str) -> bool:
+    """Whether ``url`` answers a GET with a 2xx (raises while nothing listens)."""
     async with httpx.AsyncClient(timeout=2) as http:
         return (await http.get(url)).is_success

@@ -199,3 +199,5 @@ _HANDLERS: dict[str, tuple[type[Envelope], Callable[..., Action]]] = {
     "conversation.closed": (ConversationClosedEvent, _closed),
     "contact.assignee.updated": (Envelope, _assignee_updated),
 }
+HANDLED_EVENTS = frozenset(_HANDLERS)
+"""The event types Handoff acts on; any other is acknowledged and ignored."""

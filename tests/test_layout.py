@@ -21,7 +21,7 @@ MAY_IMPORT = {
 }
 PASSED_THROUGH = {"activities", "roster"}
 """What workflow code may name inside ``imports_passed_through`` (activity classes, for their method names)."""
-KNOWN = {*PRODUCTION, "sandbox", "demo", "tests"}
+KNOWN = {*PRODUCTION, "sandbox", "demo", "bench", "tests"}
 
 
 def _imports(tree: ast.Module) -> list[tuple[str, bool]]:

@@ -6,6 +6,7 @@ from pathlib import Path
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.envconfig import ClientConfig
+from temporalio.runtime import Runtime
 
 from worker.settings import Settings
 
@@ -33,9 +34,10 @@ def local_stack_address(data_dir: Path) -> str | None:
         return None
 
 
-async def connect(settings: Settings) -> Client:
+async def connect(settings: Settings, runtime: Runtime | None = None) -> Client:
     """Connect with TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TLS and profiles; without an
-    address, to the `handoff up` running from ``settings.data_dir``, else to localhost:7233."""
+    address, to the `handoff up` running from ``settings.data_dir``, else to localhost:7233. ``runtime``: one
+    serving metrics (``worker.metrics``), else the SDK's default."""
     config = ClientConfig.load_client_connect_config()
     found = "TEMPORAL_ADDRESS or the profile"
     if "target_host" not in config:
@@ -43,7 +45,7 @@ async def connect(settings: Settings) -> Client:
         found = f"{settings.data_dir / STACK_FILE}, written by `handoff up`" if recorded else "the default"
         config["target_host"] = recorded or DEFAULT_ADDRESS
     try:
-        return await Client.connect(**config, data_converter=pydantic_data_converter)
+        return await Client.connect(**config, data_converter=pydantic_data_converter, runtime=runtime)
     except RuntimeError as error:
         raise TemporalUnreachable(
             f"cannot reach Temporal at {config['target_host']} (from {found}; namespace "

@@ -6,9 +6,11 @@ model by a test. The Temporal connection itself follows Temporal's own conventio
 ``worker.connection``.
 """
 
+import ipaddress
+from datetime import timedelta
 from functools import cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -56,6 +58,10 @@ class Settings(BaseSettings):
     api_token: SecretStr | None = Field(
         default=None, description="Bearer token of the receiver's presence endpoint (unset: off)"
     )
+    metrics_address: str | None = Field(
+        default=None,
+        description="IP:PORT where the worker or the receiver serves Prometheus metrics at /metrics (unset: off)",
+    )
 
     data_dir: Path = Field(default=Path(".handoff"), description="where `handoff up` keeps its state and logs")
     temporal_port: int = Field(default=7233, ge=1, le=65535, description="`handoff up`: Temporal's gRPC port")
@@ -63,13 +69,43 @@ class Settings(BaseSettings):
     sandbox_port: int = Field(
         default=8090, ge=1, le=65535, description="`handoff up --sandbox`: the sandbox inbox's port"
     )
+    worker_metrics_port: int = Field(
+        default=9464, ge=1, le=65535, description="`handoff up`: the port of the worker's Prometheus metrics"
+    )
+    receiver_metrics_port: int = Field(
+        default=9465, ge=1, le=65535, description="`handoff up`: the port of the receiver's Prometheus metrics"
+    )
+    retention: Duration = Field(
+        default=timedelta(days=30),
+        gt=timedelta(0),
+        description="`handoff up`: how long Temporal keeps a finished escalation (how far back `handoff report` sees)",
+    )
 
-    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        default="INFO", description="DEBUG, INFO, WARNING or ERROR"
+    )
+    log_format: Literal["plain", "json"] = Field(
+        default="plain",
+        description="plain: lines for people; json: one object per line (contact, workflow and run ids, step)",
+    )
 
-    @field_validator("respondio_token", "api_token", mode="before")
+    @field_validator("respondio_token", "api_token", "metrics_address", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("metrics_address")
+    @classmethod
+    def _ip_and_port(cls, value: str | None) -> str | None:
+        """The exporter binds a socket address: an IP (IPv6 in brackets) and a port, never a host name."""
+        if value is not None and not is_socket_address(value):
+            raise ValueError(f"{value!r} is not IP:PORT; write e.g. 0.0.0.0:9464, 127.0.0.1:9464 or [::]:9464")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _any_case(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
     @field_validator("webhook_keys", mode="before")
     @classmethod
@@ -87,6 +123,17 @@ class Settings(BaseSettings):
     def roster(self) -> RosterConfig:
         """The roster's settings, applied by whichever process starts the roster."""
         return RosterConfig(inactivity_timeout=self.inactivity_timeout, sync_every=self.roster_sync_every)
+
+
+def is_socket_address(value: str) -> bool:
+    """``IP:PORT`` with a port from 1 to 65535, and an IPv6 address in brackets."""
+    host, _, port = value.rpartition(":")
+    bracketed = host.startswith("[") and host.endswith("]")
+    try:
+        ip = ipaddress.ip_address(host[1:-1] if bracketed else host)
+    except ValueError:
+        return False
+    return bracketed == (ip.version == 6) and port.isdigit() and 1 <= int(port) <= 65535
 
 
 @cache

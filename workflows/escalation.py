@@ -8,10 +8,10 @@ wrong webhook can never cut a wait short and cause a premature reassignment.
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import count
-from typing import TypedDict
+from typing import Any, TypedDict
 
 from temporalio import workflow
-from temporalio.common import RetryPolicy
+from temporalio.common import RetryPolicy, SearchAttributeUpdate
 
 from models.agents import Agent, Choice, ChoiceRequest
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
@@ -19,8 +19,10 @@ from models.durations import format_duration, spoken_duration
 from models.replies import counts_after
 from models.timestamps import EpochTime
 from workflows import search_attributes as sa
+from workflows import story
 from workflows.comment import render_comment
 from workflows.escalation_types import (
+    TIMED_STATUSES,
     AssigneeChanged,
     Assignment,
     ConversationClosed,
@@ -29,8 +31,10 @@ from workflows.escalation_types import (
     EscalationState,
     MessageSent,
     Outcome,
+    Status,
     opening_memo,
 )
+from workflows.metrics import EscalationMetrics
 from workflows.policy import Assign, Branch, Condition, Step
 
 with workflow.unsafe.imports_passed_through():
@@ -95,21 +99,30 @@ class ConversationEscalation:
         self._finding: tuple[Outcome, str] | None = None
         self._evidence: set[str] = set()
         self._escalate_requested = False
+        self._ended_early: list[str] = []
+        """The reasons operators gave to end a wait now (escalate-now), in order."""
         self._cancel_reason: str | None = None
         self._roster_changed = False
         self._waiting = False
+        self._metrics = EscalationMetrics(request.policy.name)
 
     @workflow.run
     async def run(self, request: EscalationRequest) -> EscalationResult:
+        self._metrics.started()
         try:
             await self._run_steps(request.policy.steps, "steps")
             outcome, detail = self._finding or (Outcome.COMPLETED, "the policy ran to its end")
         except _Finished as finished:
             outcome, detail = finished.outcome, finished.detail
+        self._metrics.finished(outcome)
         if self._reopening is not None:  # whatever this run was doing, the newer opening gets its escalation
             await self._hand_over_to(self._reopening)
+        if self._ended_early:
+            detail += f"; an operator ended the wait early: {'; '.join(self._ended_early)}"
         self._outcome, self._detail = outcome, detail
         self._step = "finished"
+        self._log("Finished, %s: %s", outcome.value, detail)
+        self._tell(story.finished(outcome, detail))
         self._deadline = None
         self._set_status(outcome.value)
         return EscalationResult(
@@ -159,9 +172,9 @@ class ConversationEscalation:
         this run without any action and hands over to a fresh run waiting from the new opening."""
         newest = self._reopening or self._request
         if request.opening in (self._request.opening, newest.opening) or request.opened_at <= newest.opened_at:
-            workflow.logger.info("Opening %s is this escalation's or older: nothing to do", request.opening)
+            self._log("Opening %s is this escalation's or older: nothing to do", request.opening)
             return
-        workflow.logger.info("Reopened at %s: this escalation hands over to a new one", request.opened_at)
+        self._log("Reopened at %s: this escalation hands over to a new one", request.opened_at)
         self._reopening = request
 
     async def _hand_over_to(self, request: EscalationRequest) -> None:
@@ -187,12 +200,14 @@ class ConversationEscalation:
             history=self._history,
             outcome=self._outcome,
             detail=self._detail,
+            ended_early=self._ended_early,
         )
 
     @workflow.update
     def escalate_now(self, reason: str) -> str:
         self._escalate_requested = True
-        workflow.logger.info("Escalate now requested: %s", reason)
+        self._ended_early.append(reason)
+        self._log("An operator ends the wait now: %s", reason)
         return "the current wait ends now; the policy's conditions still decide"
 
     @escalate_now.validator
@@ -204,6 +219,7 @@ class ConversationEscalation:
     @workflow.update
     def cancel(self, reason: str) -> str:
         self._cancel_reason = reason
+        self._log("An operator cancels the escalation: %s", reason)
         return "cancelled: Handoff takes no further action on this conversation"
 
     @cancel.validator
@@ -233,7 +249,8 @@ class ConversationEscalation:
 
     async def _assign(self, assign: Assign, where: str) -> None:
         self._step = f"{where}: assign to {assign.describe()}"
-        self._set_status("assigning")
+        self._tell(story.assigning(assign))
+        self._set_status(Status.ASSIGNING)
         await self._ensure_still_ours()
         giving_up_at = workflow.now() + assign.timeout.after
         for attempt in count():
@@ -248,9 +265,12 @@ class ConversationEscalation:
             retry_in = min(NOBODY_ELIGIBLE_RETRY[min(attempt, len(NOBODY_ELIGIBLE_RETRY) - 1)], remaining)
             self._deadline = workflow.now() + retry_in
             self._step = f"{where}: nobody eligible ({choice.reason}); asking again at {self._deadline:%H:%M:%S}"
-            self._set_status("waiting_for_agent")
+            self._tell(story.waiting_for_agent(assign, choice.reason, self._deadline, giving_up_at))
+            self._set_status(Status.WAITING_FOR_AGENT)
+            self._log("Nobody eligible: %s", choice.reason)
             recheck = workflow.patched(RECHECK_AFTER_WAITING_FOR_AGENT)
-            await self._sleep(retry_in, also_wake=self._ends_wait_for_agent(recheck))
+            summary = story.agent_timer_summary(assign, retry_in)
+            await self._sleep(retry_in, summary, also_wake=self._ends_wait_for_agent(recheck))
             self._stop_if_interrupted()
             if recheck:
                 self._evidence -= LOST  # the check below is what confirms or refutes it
@@ -277,7 +297,10 @@ class ConversationEscalation:
             max_open=assign.max_open,
             exclude=[record.agent.id for record in self._history],
         )
-        return await workflow.execute_activity_method(RoutingActivities.choose_assignee, request, **API_CALL)
+        summary = story.choose_summary(assign, len(request.exclude))
+        return await workflow.execute_activity_method(
+            RoutingActivities.choose_assignee, request, summary=summary, **API_CALL
+        )
 
     async def _hand_to(self, choice: Choice) -> None:
         assert choice.agent is not None
@@ -287,6 +310,7 @@ class ConversationEscalation:
         await workflow.execute_activity_method(
             ConversationActivities.assign_conversation,
             AssignRequest(contact_id=self._contact_id, agent=choice.agent),
+            summary=story.assign_summary(choice.agent, level),
             **API_CALL,
         )
         self._history.append(
@@ -298,14 +322,17 @@ class ConversationEscalation:
                 candidates=choice.candidates,
             )
         )
+        self._metrics.assigned(level, workflow.now())
         if level > 0:
             self._finding = (Outcome.ESCALATED, f"reassigned to {choice.agent.name}: {choice.reason}")
         workflow.upsert_search_attributes([sa.ASSIGNEE.value_set(choice.agent.email), sa.LEVEL.value_set(level)])
-        self._set_status("escalated" if level else "assigned")
+        self._set_status(Status.ESCALATED if level else Status.ASSIGNED)
+        verb = "Reassigned" if level else "Assigned"
+        self._log("%s to %s (level %s): %s", verb, choice.agent.name, level, choice.reason)
 
     async def _ensure_still_ours(self) -> None:
         """Never act on a closed conversation, nor overwrite an assignment a person made."""
-        conversation = await self._conversation()
+        conversation = await self._conversation(story.ownership_check_summary(self._assignee))
         if conversation.status == "close":
             raise _Finished(Outcome.CLOSED, "the conversation was closed")
         mine = self._assignee
@@ -319,21 +346,27 @@ class ConversationEscalation:
         started = workflow.now()
         self._deadline = started + duration
         self._step = f"{where}: wait {format_duration(duration)}"
-        self._set_status("waiting")
+        self._tell(story.waiting_for_reply(self._assignee, self._deadline, duration))
+        self._set_status(Status.WAITING)
+        self._log("Waiting for a reply until %s", f"{self._deadline:%Y-%m-%d %H:%M:%S} UTC")
         self._waiting = True
         while True:
             remaining = self._deadline - workflow.now()
-            woke = await self._sleep(remaining, also_wake=lambda: self._escalate_requested or bool(self._evidence))
+            summary = story.reply_timer_summary(self._assignee, remaining)
+            woke = await self._sleep(
+                remaining, summary, also_wake=lambda: self._escalate_requested or bool(self._evidence)
+            )
             self._stop_if_interrupted()
             if not woke or self._escalate_requested or await self._evidence_confirmed():
                 break
+        self._metrics.wait_ended(None if woke else self._deadline)
         self._last_wait_timed = None if self._escalate_requested else (self._reference_time, duration)
         self._escalate_requested = self._waiting = False
         self._last_wait = workflow.now() - started
         self._deadline = None
 
-    async def _sleep(self, duration: timedelta, also_wake: Callable[[], bool] = lambda: False) -> bool:
-        """Sleep durably; return True if a cancel (or ``also_wake``) ended the sleep early."""
+    async def _sleep(self, duration: timedelta, summary: str, also_wake: Callable[[], bool]) -> bool:
+        """Sleep durably (the timer shows ``summary``); return True if a cancel (or ``also_wake``) ended it early."""
 
         def woken() -> bool:
             return self._cancel_reason is not None or self._reopening is not None or also_wake()
@@ -341,7 +374,7 @@ class ConversationEscalation:
         if duration <= timedelta(0):
             return woken()
         try:
-            await workflow.wait_condition(woken, timeout=duration)
+            await workflow.wait_condition(woken, timeout=duration, timeout_summary=summary)
             return True
         except TimeoutError:
             return False
@@ -349,7 +382,7 @@ class ConversationEscalation:
     async def _evidence_confirmed(self) -> bool:
         """Check what the webhooks said against the API; forget it if the API disagrees."""
         kinds, self._evidence = self._evidence, set()
-        conversation = await self._conversation()
+        conversation = await self._conversation(story.evidence_check_summary(kinds))
         if "closed" in kinds and conversation.status == "close":
             return True
         if (
@@ -360,12 +393,13 @@ class ConversationEscalation:
             return True
         if "reply" in kinds and await self._human_reply() is not None:
             return True
-        workflow.logger.info("Webhook evidence %s not confirmed by the API; waiting on", sorted(kinds))
+        self._log("Webhook evidence %s not confirmed by the API; waiting on", sorted(kinds))
         return False
 
     async def _branch(self, branch: Branch, where: str) -> None:
         self._step = f"{where}: check conditions"
-        self._set_status("checking")
+        self._tell(story.checking(branch))
+        self._set_status(Status.CHECKING)
         if workflow.patched(SHORT_CIRCUIT_CONDITIONS):
             needed = branch.all is None  # all: stop at the first false condition; any: at the first true one
             passed = not needed
@@ -381,7 +415,8 @@ class ConversationEscalation:
 
     async def _holds(self, condition: Condition) -> bool:
         if condition.conversation_status is not None:
-            status = "closed" if (await self._conversation()).status == "close" else "open"
+            conversation = await self._conversation(story.STATUS_CHECK_SUMMARY)
+            status = "closed" if conversation.status == "close" else "open"
             if status == "closed":
                 self._finding = (Outcome.CLOSED, "the conversation was closed")
             return status == condition.conversation_status
@@ -407,23 +442,34 @@ class ConversationEscalation:
             "reason": self._history[-1].reason if self._history else "",
         }
         text = render_comment(template, variables)
+        self._tell(story.commenting(text))
         await workflow.execute_activity_method(
-            ConversationActivities.post_comment, CommentRequest(contact_id=self._contact_id, text=text), **API_CALL
+            ConversationActivities.post_comment,
+            CommentRequest(contact_id=self._contact_id, text=text),
+            summary=story.comment_summary(text),
+            **API_CALL,
         )
+        self._log("Commented: %s", text)
 
     # Reading the world through activities.
 
-    async def _conversation(self) -> Conversation:
+    async def _conversation(self, summary: str) -> Conversation:
+        """Read the conversation; ``summary`` says in the history why."""
         conversation = await workflow.execute_activity_method(
-            ConversationActivities.get_conversation, self._contact_id, **API_CALL
+            ConversationActivities.get_conversation, self._contact_id, summary=summary, **API_CALL
         )
         self._contact_name = conversation.contact_name
         return conversation
 
     async def _human_reply(self) -> Reply | None:
         query = ReplyQuery(contact_id=self._contact_id, since=self._reference_time)
-        reply = await workflow.execute_activity_method(ConversationActivities.find_human_reply, query, **API_CALL)
+        summary = story.reply_check_summary(self._assignee, query.since)
+        reply = await workflow.execute_activity_method(
+            ConversationActivities.find_human_reply, query, summary=summary, **API_CALL
+        )
         self._reply = self._reply or reply
+        if reply is not None and self._history:
+            self._metrics.replied(self._history[-1], reply)
         return reply
 
     # Small helpers.
@@ -432,8 +478,9 @@ class ConversationEscalation:
         """How long the assignee had, for ``{waited}``: since the assignment the last wait timed."""
         if not workflow.patched(SPOKEN_WAITED):
             return format_duration(self._last_wait)
-        if self._last_wait_timed is None:  # cut short by an operator: the time the wait lasted
-            return spoken_duration(self._last_wait)
+        if self._last_wait_timed is None:  # cut short by an operator: the time the wait lasted, and why
+            lasted = spoken_duration(self._last_wait)
+            return f"{lasted} (cut short by an operator: {self._ended_early[-1]})" if self._ended_early else lasted
         assigned_at, policy_wait = self._last_wait_timed
         return spoken_duration(workflow.now() - assigned_at, at_least=policy_wait)
 
@@ -444,7 +491,24 @@ class ConversationEscalation:
             raise _Finished(Outcome.REOPENED, f"reopened at {self._reopening.opened_at:%Y-%m-%d %H:%M:%S} UTC")
 
     def _set_status(self, status: str) -> None:
-        workflow.upsert_search_attributes([sa.STATUS.value_set(status)])
+        """``HandoffStatus``; a timed status carries its deadline (``HandoffDeadline``) in the same upsert."""
+        updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(status)]
+        if status in TIMED_STATUSES and self._deadline is not None:
+            updates.append(sa.DEADLINE.value_set(self._deadline))
+        workflow.upsert_search_attributes(updates)
+
+    def _log(self, message: str, *args: object) -> None:
+        """One line per event, with the contact and the step (the SDK adds the workflow and run ids)."""
+        workflow.logger.info(message, *args, extra={"contact_id": self._contact_id, "step": self._step})
+
+    def _tell(self, now: str) -> None:
+        """The Temporal UI's current details: what the escalation does now, and who had it since when. Not a
+        command (the UI asks the worker), so it never changes what a replay must match."""
+        headline = None
+        if workflow.info().continued_run_id is not None:  # continue-as-new cannot give the run a static summary
+            request = self._request
+            headline = story.escalation_summary(request.contact_id, request.policy.name, request.opened_at)
+        workflow.set_current_details(story.current_details(now, self._history, headline))
 
     @property
     def _contact_id(self) -> int:

@@ -34,6 +34,40 @@ class Outcome(StrEnum):
     """A newer opening arrived; this run handed over to a fresh one without acting."""
 
 
+class Status(StrEnum):
+    """``HandoffStatus`` while an escalation runs; once it has finished, its ``Outcome``."""
+
+    STARTING = "starting"
+    ASSIGNING = "assigning"
+    WAITING_FOR_AGENT = "waiting_for_agent"
+    ASSIGNED = "assigned"
+    WAITING = "waiting"
+    CHECKING = "checking"
+    ESCALATED = "escalated"
+
+
+STATUSES: dict[str, str] = {
+    Status.STARTING: "started; its first step has not run yet",
+    Status.ASSIGNING: "choosing and assigning an agent",
+    Status.WAITING_FOR_AGENT: "nobody is eligible (e.g. everyone offline); asks routing again at the deadline",
+    Status.ASSIGNED: "assigned for the first time",
+    Status.WAITING: "waiting for the assignee's reply until the deadline",
+    Status.CHECKING: "checking the policy's conditions against respond.io",
+    Status.ESCALATED: "reassigned by Handoff; also the outcome when the policy ends after a reassignment",
+    Outcome.REPLIED: "finished: a person replied after the assignment",
+    Outcome.CLOSED: "finished: the conversation was closed",
+    Outcome.REASSIGNED_BY_HUMAN: "finished: a person reassigned the conversation; Handoff left it",
+    Outcome.NO_ELIGIBLE_AGENT: "finished: nobody was eligible before the assign step's timeout",
+    Outcome.CANCELLED: "finished: an operator cancelled it",
+    Outcome.COMPLETED: "finished: the policy ran to its end",
+    Outcome.REOPENED: "finished: the conversation was reopened, a new run took over",
+}
+"""Every ``HandoffStatus`` value and what it means, for the CLI's ``--status`` and the README."""
+
+TIMED_STATUSES = {Status.WAITING, Status.WAITING_FOR_AGENT}
+"""The statuses with a running timer, whose end is ``HandoffDeadline``."""
+
+
 MEMO_OPENING = "opening"
 MEMO_OPENED_AT = "opened_at"
 
@@ -65,6 +99,7 @@ class EscalationState(_Model):
     history: list[Assignment]
     outcome: Outcome | None
     detail: str | None = Field(default=None, description="why it ended, once it has")
+    ended_early: list[str] = Field(default=[], description="the reasons operators gave to end a wait now")
 
 
 class EscalationResult(_Model):

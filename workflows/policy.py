@@ -26,7 +26,8 @@ COMMENT_VARIABLES = {
     "previous_assignee_mention": "a respond.io mention of that agent",
     "assignee": "the agent the conversation is assigned to now",
     "assignee_mention": "a respond.io mention ({{@user.ID}}) of the agent assigned now",
-    "waited": "how long the assignee had since the assignment, e.g. 15 min or 1 h 5 min (never less than the wait)",
+    "waited": "how long the assignee had since the assignment, e.g. 15 min or 1 h 5 min (never less than the wait); "
+    "after escalate-now, how long the wait lasted and (cut short by an operator: REASON)",
     "level": "how many times Handoff has reassigned this conversation",
     "reason": "why the routing chose the assignee",
 }

@@ -8,13 +8,18 @@ from typing import Any
 
 from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
 
+from workflows.escalation_types import Status
+
 CONTACT_ID = SearchAttributeKey.for_int("HandoffContactId")
 ASSIGNEE = SearchAttributeKey.for_keyword("HandoffAssignee")
 STATUS = SearchAttributeKey.for_keyword("HandoffStatus")
 LEVEL = SearchAttributeKey.for_int("HandoffLevel")
 POLICY = SearchAttributeKey.for_keyword("HandoffPolicy")
+DEADLINE = SearchAttributeKey.for_datetime("HandoffDeadline")
+"""When the latest wait ends (or routing is asked again); current only while ``HandoffStatus`` is one of
+``TIMED_STATUSES``. Written when a wait starts and never unset, so it costs no upsert of its own."""
 
-ALL: list[SearchAttributeKey[Any]] = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY]
+ALL: list[SearchAttributeKey[Any]] = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY, DEADLINE]
 
 
 def cli_type(key: SearchAttributeKey[Any]) -> str:
@@ -28,7 +33,7 @@ def initial(contact_id: int, policy: str) -> TypedSearchAttributes:
         [
             SearchAttributePair(CONTACT_ID, contact_id),
             SearchAttributePair(POLICY, policy),
-            SearchAttributePair(STATUS, "starting"),
+            SearchAttributePair(STATUS, Status.STARTING),
             SearchAttributePair(LEVEL, 0),
         ]
     )

@@ -16,13 +16,18 @@ from demo.view import Row, live_table, summary_table
 from models.ids import escalation_workflow_id
 from starter.console import console
 from starter.processes import ChildFailed
+from starter.report_source import read_report
+from starter.report_view import print_report
 from starter.stack import Stack, StackConfig
+from worker.connection import STACK_FILE
 from workflows.escalation import ConversationEscalation
 
 DEMO_POLICY = Path(__file__).resolve().parents[2] / "policies" / "demo.yaml"
 ACT_AFTER_SECONDS = 3.0
 """How long after the first assignment the scripted agents and customers act (the wait is 10 s)."""
 DEADLINE_SECONDS = 90.0
+REPORT_DEADLINE_SECONDS = 15.0
+"""How long the report may wait for Temporal's visibility to list every finished conversation."""
 
 
 async def run_demo(config: StackConfig, keep_up: bool) -> bool:
@@ -38,7 +43,15 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
             await set_presence(inbox)
             rows = await play(client, inbox, CUSTOMERS)
         console.print(summary_table(rows))
-        _print_where_to_look(config)
+        await _print_report(client, finished=sum(row.finished for row in rows.values()))
+        if keep_up:  # the UI and the CLI need the stack, which stops now without --keep-up
+            _print_where_to_look(config)
+        else:
+            console.print(
+                f"\nThe stack stops now; `handoff demo --keep-up` leaves it up to browse these conversations in the "
+                f"Temporal UI and with the CLI. Logs: {config.data_dir}/logs/",
+                highlight=False,
+            )
         all_as_expected = all(row.state and row.state.outcome == row.customer.expected for row in rows.values())
         if keep_up:
             console.print("The stack stays up; press Ctrl-C to stop it.")
@@ -56,6 +69,7 @@ STACK_FILES = {
     "sandbox.db-wal",
     "sandbox.db-shm",
     "sandbox-secrets.json",
+    STACK_FILE,  # left behind when a demo was killed
     "logs",
 }
 
@@ -147,11 +161,25 @@ async def _observe(client: Client, inbox: httpx.AsyncClient, rows: dict[int, Row
                 pass  # the webhook has not started it yet
 
 
+async def _print_report(client: Client, finished: int) -> None:
+    """What `handoff report` says, once Temporal's visibility (eventually consistent) lists every finished run."""
+    deadline = time.monotonic() + REPORT_DEADLINE_SECONDS
+    report = await read_report(client)
+    while report.conversations < finished and time.monotonic() < deadline:
+        await asyncio.sleep(0.2)
+        report = await read_report(client)
+    console.print()
+    print_report(report, console)
+
+
 def _print_where_to_look(config: StackConfig) -> None:
     console.print("\n[bold]Where to look[/]")
     console.print(
         f"  Temporal UI: {config.ui_url}/namespaces/default/workflows  (each conversation: handoff-contact-<id>)"
     )
     console.print("  Filter:      HandoffStatus = 'escalated'   or   HandoffContactId = 1002")
-    console.print("  CLI:         handoff escalation list   ·   handoff escalation show 1002")
+    console.print("  CLI:         handoff escalation list   ·   handoff escalation show 1002   ·   handoff report")
+    console.print(
+        f"               (with --keep-up; they find the demo's Temporal with HANDOFF_DATA_DIR={config.data_dir})"
+    )
     console.print(f"  Logs:        {config.data_dir}/logs/")

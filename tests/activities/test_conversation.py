@@ -168,17 +168,19 @@ async def test_find_human_reply_reads_milliseconds_and_seconds(respondio, activi
 async def test_assign_conversation_assigns_by_user_id(respondio, activities):
     respondio.on("POST", "/contact/id:7/conversation/assignee", answer(200, {"contactId": 7}))
 
-    await run(activities.assign_conversation, AssignRequest(contact_id=7, agent=ALICE))
+    confirmed = await run(activities.assign_conversation, AssignRequest(contact_id=7, agent=ALICE))
 
     assert [seen.body for seen in respondio.seen] == [{"assignee": 101}]
+    assert confirmed == "respond.io assigned contact 7 to Alice Ng (user 101)", "the history reads what was done"
 
 
 async def test_post_comment_posts_the_text_as_given(respondio, activities):
     respondio.on("POST", "/contact/id:7/comment", answer(200, {"contactId": 7}))
 
-    await run(activities.post_comment, CommentRequest(contact_id=7, text="Reassigned to {{@user.201}}."))
+    confirmed = await run(activities.post_comment, CommentRequest(contact_id=7, text="Reassigned to {{@user.201}}."))
 
     assert [seen.body for seen in respondio.seen] == [{"text": "Reassigned to {{@user.201}}."}]
+    assert confirmed == "respond.io added the comment to contact 7"
 
 
 async def test_list_agents_reads_every_page_of_users(respondio, activities):

@@ -35,6 +35,8 @@ async def test_the_story_plays_out_through_webhooks(tmp_path):
         ui_port=free_port(),
         receiver_port=free_port(),
         sandbox_port=free_port(),
+        worker_metrics_port=free_port(),
+        receiver_metrics_port=free_port(),
     )
     async with Stack(config) as stack:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)

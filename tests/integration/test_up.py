@@ -4,12 +4,17 @@ import asyncio
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
 import httpx
 import pytest
 from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
 
+from models.ids import TASK_QUEUE
+from roster.client import RosterClient
+from roster.state import RosterConfig
 from tests.integration.test_end_to_end import free_port
 
 pytestmark = pytest.mark.integration
@@ -59,13 +64,27 @@ def no_process_uses(data_dir) -> bool:
     return True
 
 
+async def routing_online(temporal_port: int) -> set[int]:
+    """The agents the stack's roster counts as online, once it has synced the agent list (30 s at most)."""
+    client = await Client.connect(f"127.0.0.1:{temporal_port}", data_converter=pydantic_data_converter)
+    roster = RosterClient(client, TASK_QUEUE, RosterConfig())
+    give_up = time.monotonic() + 30
+    while not (snapshot := await roster.snapshot()) or not snapshot.agents:
+        assert time.monotonic() < give_up, "the roster never listed the sandbox's agents"
+        await asyncio.sleep(0.1)
+    return {status.agent.id for status in snapshot.agents if status.online}
+
+
 async def test_up_stops_cleanly_and_keeps_state(tmp_path):
     ports = {"temporal": free_port(), "ui": free_port(), "receiver": free_port(), "sandbox": free_port()}
+    ports |= {"worker-metrics": free_port(), "receiver-metrics": free_port()}
     sandbox = f"http://127.0.0.1:{ports['sandbox']}"
 
     process = await start_up(tmp_path, ports)
     banner = await until_up(process)
     assert f"http://127.0.0.1:{ports['ui']}" in banner
+    assert "6 of 6 sandbox agents online" in banner
+    assert await routing_online(ports["temporal"]) == {101, 102, 201, 202, 203, 301}, "the sandbox's presence"
     async with httpx.AsyncClient(base_url=sandbox) as inbox:
         opened = await inbox.post("/sandbox/contacts/4242/customer-message", json={"text": "hello"})
         assert opened.status_code == 200

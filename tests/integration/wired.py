@@ -10,6 +10,7 @@ from typing import Any
 
 import httpx
 from temporalio.client import Client, WorkflowHandle
+from temporalio.runtime import Runtime
 
 from activities.respondio import RespondIOClient
 from activities.respondio_config import RespondIOConfig
@@ -61,24 +62,43 @@ class Wired:
         (await self.inbox.post(path, json=body)).raise_for_status()
 
 
+async def _with_runtime(client: Client, runtime: Runtime) -> Client:
+    """Another connection to the same server, recording the SDK's metrics in ``runtime``."""
+    return await Client.connect(
+        client.service_client.config.target_host,
+        namespace=client.namespace,
+        data_converter=client.data_converter,
+        runtime=runtime,
+    )
+
+
 def new_contact() -> int:
     return 700_000 + uuid.uuid4().int % 10**8
 
 
 @asynccontextmanager
 async def wired(
-    dev_server: Any, tmp_path: Any, policy: Policy, events: list[str] = EVENTS, **sandbox: Any
+    dev_server: Any,
+    tmp_path: Any,
+    policy: Policy,
+    events: list[str] = EVENTS,
+    runtime: Runtime | None = None,
+    tuning: dict[str, Any] | None = None,
+    **sandbox: Any,
 ) -> AsyncIterator[Wired]:
-    """Receiver, worker and sandbox on a fresh task queue, Tier 2 online; ``events`` are the webhooks sent."""
+    """Receiver, worker and sandbox on a fresh task queue, Tier 2 online; ``events`` are the webhooks sent.
+
+    ``runtime`` (one serving metrics) connects the worker and the receiver; ``tuning`` adds to their settings.
+    """
     queue = f"wired-{uuid.uuid4()}"
     keys = {event: f"key-{event}-{uuid.uuid4().hex[:8]}" for event in events}
-    settings = Settings(task_queue=queue, webhook_keys=list(keys.values()))
-    client = dev_server.client
+    settings = Settings(task_queue=queue, webhook_keys=list(keys.values()), **(tuning or {}))
+    client = dev_server.client if runtime is None else await _with_runtime(dev_server.client, runtime)
 
     async def connect() -> Client:
         return client
 
-    async with serving(create_receiver(settings, policy, connect)) as receiver:
+    async with serving(create_receiver(settings, policy, connect, runtime)) as receiver:
         subscriptions = [Subscription(event=e, url=f"{receiver}{WEBHOOK_PATH}", signing_key=k) for e, k in keys.items()]
         sandbox_settings = SandboxSettings(
             db=str(tmp_path / f"inbox-{queue}.db"), port=0, rate_limit=0, webhooks=subscriptions, **sandbox

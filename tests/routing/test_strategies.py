@@ -111,3 +111,13 @@ def test_round_robin_wraps_around_after_the_highest_id():
     request = ChoiceRequest(contact_id=1, team="T")
     assert choose(agents, request, RosterView(cursors={"team:T": 9})).agent.id == 3
     assert choose(agents, request, RosterView(cursors={"team:T": 4})).agent.id == 7
+
+
+def test_nobody_eligible_says_why_each_agent_was_passed_over():
+    agents = team([1, 2, 3])
+    request = ChoiceRequest(contact_id=1, team="T", only_online=True, exclude=[3])
+    choice = choose(agents, request, RosterView(online=frozenset({3})))
+    assert choice.agent is None
+    assert choice.reason == (
+        "none of 3 agents in team:T is eligible: A1 (offline), A2 (offline), A3 (already had this conversation)"
+    )

@@ -204,6 +204,10 @@ async def test_escalate_now_skips_the_rest_of_the_wait(time_skipping_env, record
     assert result.outcome == Outcome.ESCALATED
     assert inbox.assignments == [ALICE.id, CAROL.id]
     assert result.finished_at - result.opened_at < timedelta(minutes=15)
+    assert result.detail.endswith("; an operator ended the wait early: customer is a VIP"), result.detail
+    [comment] = inbox.comments
+    assert comment.startswith("No reply from Alice Ng in ")
+    assert "(cut short by an operator: customer is a VIP); reassigned to" in comment
 
 
 async def test_cancel_stops_without_further_action(time_skipping_env, record_history):
