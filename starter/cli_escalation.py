@@ -11,11 +11,10 @@ from temporalio.client import Client, WorkflowExecution, WorkflowExecutionStatus
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.workflow import UpdateMethodMultiParam
 
-from models.ids import escalation_workflow_id
 from starter.cli_client import Refused, run_with_client
 from starter.console import console, fail
 from starter.escalation_lookup import LatestEscalation, latest_escalation
-from starter.escalations import start_escalation
+from starter.escalations import escalation_handle, start_escalation
 from starter.policy_file import PolicyError, load_policy
 from worker.settings import settings
 from workflows import search_attributes as sa
@@ -182,7 +181,7 @@ def _operate(
     """Send an operator's update to the contact's running escalation; for a finished one, say how it ended."""
 
     async def send(client: Client) -> str:
-        handle = client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact))
+        handle = escalation_handle(client, contact)
         try:
             return await handle.execute_update(update, reason)
         except RPCError as error:

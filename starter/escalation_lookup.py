@@ -8,8 +8,7 @@ from dataclasses import dataclass
 from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus
 
 from models.ids import escalation_workflow_id
-from starter.escalations import describe_latest_run
-from workflows.escalation import ConversationEscalation
+from starter.escalations import describe_latest_run, escalation_handle
 from workflows.escalation_types import EscalationResult
 
 
@@ -38,5 +37,5 @@ async def latest_escalation(client: Client, contact_id: int) -> LatestEscalation
         return None
     if run.status != WorkflowExecutionStatus.COMPLETED:
         return LatestEscalation(run)
-    handle = client.get_workflow_handle_for(ConversationEscalation.run, run.id, run_id=run.run_id)
-    return LatestEscalation(run, await handle.result(follow_runs=False))
+    result = await escalation_handle(client, contact_id, run.run_id).result(follow_runs=False)
+    return LatestEscalation(run, result)

@@ -102,3 +102,13 @@ async def signal_escalation(client: Client, contact_id: int, signal: Callable[..
             return False
         raise
     return True
+
+
+def escalation_handle(
+    client: Client, contact_id: int, run_id: str | None = None
+) -> WorkflowHandle[ConversationEscalation, EscalationResult]:
+    """The contact's escalation (its latest run, or ``run_id``), typed for its result, updates and queries."""
+    handle: WorkflowHandle[ConversationEscalation, EscalationResult] = client.get_workflow_handle_for(
+        ConversationEscalation.run, escalation_workflow_id(contact_id), run_id=run_id
+    )
+    return handle

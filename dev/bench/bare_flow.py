@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from bench.bare_workflow import BareEscalation, BareRequest
+from bench.bare_workflow import BareEscalation, BareRequest, BareResult
 from bench.figures import BARE
 from bench.inbox import BenchInbox
 from bench.ports import free_port
@@ -45,7 +45,9 @@ class BareFlow:
         return f"bare-contact-{contact_id}"
 
     async def lateness(self, contact_id: int) -> float | None:
-        handle = self.client.get_workflow_handle_for(BareEscalation.run, self.workflow_id(contact_id))
+        handle: WorkflowHandle[BareEscalation, BareResult] = self.client.get_workflow_handle_for(
+            BareEscalation.run, self.workflow_id(contact_id)
+        )
         try:
             result = await handle.result()
         except WorkflowFailureError:  # terminated: it had not finished when the benchmark stopped waiting

@@ -21,6 +21,7 @@ from bench.ports import free_port
 from models.ids import escalation_workflow_id
 from roster.client import RosterClient, RosterNews
 from sandbox.webhooks import sign
+from starter.escalations import escalation_handle
 from starter.receiver import WEBHOOK_PATH
 from starter.stack import WEBHOOK_EVENTS, Stack, StackConfig
 from worker.settings import Settings
@@ -64,7 +65,7 @@ class HandoffFlow:
         return escalation_workflow_id(contact_id)
 
     async def lateness(self, contact_id: int) -> float | None:
-        handle = self.client.get_workflow_handle_for(ConversationEscalation.run, self.workflow_id(contact_id))
+        handle = escalation_handle(self.client, contact_id)
         try:
             result = await handle.result()
         except WorkflowFailureError:  # terminated: it had not finished when the benchmark stopped waiting
