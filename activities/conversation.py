@@ -12,6 +12,7 @@ from temporalio.exceptions import ApplicationError
 
 from activities.respondio import JSONObject, RespondIOClient, RespondIOError
 from models.agents import Agent
+from models.api_errors import CONVERSATION_CLOSED, TAKEN_BY_A_PERSON
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from models.replies import counts_after
 from models.timestamps import message_time
@@ -98,10 +99,28 @@ class ConversationActivities:
     @_as_application_errors
     async def assign_conversation(self, request: AssignRequest) -> str:
         """Assign; the answer says what respond.io confirmed, so the history reads it (runs before this returned
-        None, which still decodes: the workflow ignores the answer)."""
+        None, which still decodes: the workflow ignores the answer).
+
+        A retry first reads the conversation: an earlier attempt may have landed (its answer lost to a
+        timeout or a crashed worker), or a person may have closed or taken the conversation since."""
+        if activity.info().attempt > 1 and (landed := await self._landed_or_lost(request)):
+            return landed
         await self._client.assign(request.contact_id, request.agent.id)
         activity.logger.info("Contact %s: assigned to user %s", request.contact_id, request.agent.id)
         return f"respond.io assigned contact {request.contact_id} to {request.agent.name} (user {request.agent.id})"
+
+    async def _landed_or_lost(self, request: AssignRequest) -> str | None:
+        """On a retry: what an earlier attempt already did, or a non-retryable error when it is no longer ours."""
+        contact = await self._client.get_contact(request.contact_id)
+        assignee = contact.get("assignee") or {}
+        if assignee.get("id") == request.agent.id:
+            return f"respond.io had already assigned contact {request.contact_id} to {request.agent.name} (retry)"
+        if contact.get("status") != "open":
+            raise ApplicationError("the conversation was closed", type=CONVERSATION_CLOSED, non_retryable=True)
+        if assignee and assignee.get("id") != request.previous_assignee_id:
+            who = _full_name(assignee) or f"user {assignee.get('id')}"
+            raise ApplicationError(f"a person assigned it to {who}", type=TAKEN_BY_A_PERSON, non_retryable=True)
+        return None
 
     @activity.defn
     @_as_application_errors

@@ -39,8 +39,10 @@ class RespondIORejected(RespondIOError):
 
 
 class RespondIOUnauthorized(RespondIORejected):
-    """401/403: the token is missing, revoked, or lacks access."""
+    """401/403: the token is missing, revoked, or lacks access. Retryable: the same request works again once
+    someone fixes the token, so escalations wait for that rather than fail."""
 
+    retryable = True
     hint = "Check HANDOFF_RESPONDIO_TOKEN: it must be a valid API access token of this respond.io workspace."
 
 

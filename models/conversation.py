@@ -32,6 +32,8 @@ class Reply(Frozen):
 class AssignRequest(Frozen):
     contact_id: int
     agent: Agent
+    previous_assignee_id: int | None = None
+    """Who had the conversation from Handoff before (None: nobody yet); anyone else now is a person's choice."""
 
 
 class CommentRequest(Frozen):

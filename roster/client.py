@@ -6,7 +6,7 @@ Every signal and choice also starts the roster if it is not running yet (with th
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from temporalio.client import Client, WithStartWorkflowOperation
 from temporalio.common import WorkflowIDConflictPolicy
@@ -47,12 +47,14 @@ class RosterNews:
 
 
 class RosterClient:
-    """Talks to the roster of ``task_queue``; ``config`` applies when a call starts the roster."""
+    """Talks to the roster of ``task_queue``; ``config`` applies when a call starts the roster, ``rpc_timeout``
+    bounds each call (None: the SDK's default)."""
 
-    def __init__(self, client: Client, task_queue: str, config: RosterConfig):
+    def __init__(self, client: Client, task_queue: str, config: RosterConfig, rpc_timeout: timedelta | None = None):
         self._client = client
         self._task_queue = task_queue
         self._config = config
+        self._rpc_timeout = rpc_timeout
         self._workflow_id = roster_workflow_id(task_queue)
 
     async def choose(self, request: ChoiceRequest, request_id: str) -> Choice:
@@ -65,7 +67,7 @@ class RosterClient:
             id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
         return await self._client.execute_update_with_start_workflow(
-            Roster.choose, request, start_workflow_operation=start, id=request_id
+            Roster.choose, request, start_workflow_operation=start, id=request_id, rpc_timeout=self._rpc_timeout
         )
 
     async def tell(self, news: RosterNews) -> None:
@@ -77,12 +79,14 @@ class RosterClient:
             task_queue=self._task_queue,
             start_signal=news.signal.__name__,
             start_signal_args=[news.arg],
+            rpc_timeout=self._rpc_timeout,
         )
 
     async def snapshot(self) -> RosterSnapshot | None:
         """The roster's agents, presence, load and cursors; None when no roster runs on the task queue."""
         try:
-            return await self._client.get_workflow_handle(self._workflow_id).query(Roster.snapshot)
+            handle = self._client.get_workflow_handle(self._workflow_id)
+            return await handle.query(Roster.snapshot, rpc_timeout=self._rpc_timeout)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return None

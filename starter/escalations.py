@@ -2,7 +2,7 @@
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel
@@ -38,7 +38,13 @@ class StartResult:
 
 
 async def start_escalation(
-    client: Client, task_queue: str, policy: Policy, contact_id: int, opening: str, opened_at: datetime
+    client: Client,
+    task_queue: str,
+    policy: Policy,
+    contact_id: int,
+    opening: str,
+    opened_at: datetime,
+    rpc_timeout: timedelta | None = None,
 ) -> StartResult:
     """Give one opening of a conversation its escalation, at most once.
 
@@ -47,11 +53,12 @@ async def start_escalation(
     itself decides, atomically (``ConversationEscalation.opened``): its own opening again or an
     older one changes nothing, a newer one ends it without acting and hands over to a fresh run
     waiting from the new opening. A finished run's memo settles late deliveries: the same opening,
-    or an older one, was escalated already, unless that run failed or was terminated.
+    or an older one, was escalated already, unless that run failed or was terminated. ``rpc_timeout``
+    bounds each call to Temporal (None: the SDK's default).
     """
     workflow_id = escalation_workflow_id(contact_id)
     request = EscalationRequest(contact_id=contact_id, opening=opening, opened_at=opened_at, policy=policy)
-    latest = await describe_latest_run(client, workflow_id)
+    latest = await describe_latest_run(client, workflow_id, rpc_timeout)
     running = latest is not None and latest.status == WorkflowExecutionStatus.RUNNING
     if latest is not None and latest.status in DONE and _covers(await latest.memo(), request):
         return StartResult(workflow_id, False, "this opening was already escalated")
@@ -67,6 +74,7 @@ async def start_escalation(
         static_details=story.policy_outline(policy),
         start_signal=ConversationEscalation.opened.__name__,
         start_signal_args=[request],
+        rpc_timeout=rpc_timeout,
     )
     if running and latest is not None and handle.result_run_id == latest.run_id:
         detail = "passed to the running escalation: it ignores its own or an older opening, and hands a newer one over"
@@ -82,21 +90,29 @@ def _covers(memo: Mapping[str, Any], request: EscalationRequest) -> bool:
     )
 
 
-async def describe_latest_run(client: Client, workflow_id: str) -> WorkflowExecutionDescription | None:
+async def describe_latest_run(
+    client: Client, workflow_id: str, rpc_timeout: timedelta | None = None
+) -> WorkflowExecutionDescription | None:
     """The latest run of a workflow id, running or finished; None when there never was one."""
     try:
-        return await client.get_workflow_handle(workflow_id).describe()
+        return await client.get_workflow_handle(workflow_id).describe(rpc_timeout=rpc_timeout)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return None
         raise
 
 
-async def signal_escalation(client: Client, contact_id: int, signal: Callable[..., None], event: BaseModel) -> bool:
+async def signal_escalation(
+    client: Client,
+    contact_id: int,
+    signal: Callable[..., None],
+    event: BaseModel,
+    rpc_timeout: timedelta | None = None,
+) -> bool:
     """Signal the contact's running escalation; False when none is running (nothing to do)."""
     handle = client.get_workflow_handle(escalation_workflow_id(contact_id))
     try:
-        await handle.signal(signal, event)
+        await handle.signal(signal, event, rpc_timeout=rpc_timeout)
     except RPCError as error:
         if error.status == RPCStatusCode.NOT_FOUND:
             return False

@@ -5,6 +5,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 STOP_GRACE_SECONDS = 15
@@ -21,10 +22,13 @@ class Child:
     log: Path
     env: dict[str, str] = field(default_factory=dict)
     process: asyncio.subprocess.Process | None = None
+    started_at: datetime | None = None
+    """When the latest process started (wall clock, as Temporal's records are)."""
 
     async def start(self) -> None:
         self.log.parent.mkdir(parents=True, exist_ok=True)
         with self.log.open("ab") as log:
+            self.started_at = datetime.now(UTC)
             self.process = await asyncio.create_subprocess_exec(
                 *self.argv,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -33,6 +37,15 @@ class Child:
                 env={**os.environ, **self.env},
                 start_new_session=True,  # Ctrl-C reaches only the supervisor, which stops children in order
             )
+
+    async def restart(self, why: str) -> None:
+        """Start the same command with the same environment again, its output appended to the same log
+        after a line that says why."""
+        with self.log.open("a") as log:
+            log.write(
+                f"\n--- handoff up: restarting {self.name} at {datetime.now(UTC):%Y-%m-%d %H:%M:%S} UTC: {why} ---\n"
+            )
+        await self.start()
 
     async def ready(self, check: Callable[[], Awaitable[bool]], timeout: float = 60) -> None:
         """Wait until ``check`` passes; fail early, with the log's tail, if the process dies."""
@@ -70,4 +83,14 @@ class Child:
         code = self.process.returncode if self.process else None
         tail = self.log.read_text(errors="replace").splitlines()[-15:] if self.log.exists() else []
         lines = "\n  ".join(tail) or "(empty)"
-        return ChildFailed(f"{self.name} {what} (exit code {code}); the end of {self.log}:\n  {lines}")
+        return ChildFailed(f"{self.name} {what} ({exit_reason(code)}); the end of {self.log}:\n  {lines}")
+
+
+def exit_reason(code: int | None) -> str:
+    """How a process ended, as a person reads it: ``exit code 1``, ``killed by SIGKILL``."""
+    if code is not None and code < 0:
+        try:
+            return f"killed by {signal.Signals(-code).name}"
+        except ValueError:
+            pass
+    return f"exit code {code}"

@@ -2,7 +2,9 @@
 
 An event is acknowledged (200) only after Temporal has accepted the start or the signal.
 Any other answer makes respond.io deliver it again, so nothing is lost while Temporal is
-down, and duplicate deliveries are absorbed by ``starter.escalations``.
+down, and duplicate deliveries are absorbed by ``starter.escalations``. Every request's work
+with Temporal, connecting included, is bounded by ``HANDOFF_TEMPORAL_TIMEOUT``: a Temporal that
+is down, stopped or frozen costs the sender a 503 within that time, never a hang.
 """
 
 import asyncio
@@ -42,10 +44,7 @@ log = logging.getLogger("handoff.receiver")
 
 WEBHOOK_PATH = "/webhooks/respondio"
 RETRY_AFTER_SECONDS = 5
-HEALTH_TIMEOUT = timedelta(seconds=2)
-_UNREACHABLE_STATUSES = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.DEADLINE_EXCEEDED, RPCStatusCode.RESOURCE_EXHAUSTED}
-CONNECT_TIMEOUT_SECONDS = 5
-"""A connect that hangs (a black-holed address) must not hold every request behind the lock."""
+_UNREACHABLE_STATUSES = {RPCStatusCode.UNAVAILABLE, RPCStatusCode.RESOURCE_EXHAUSTED}
 _KEYS_HINT = "check that HANDOFF_WEBHOOK_KEYS holds the signing key of this webhook subscription in respond.io"
 
 
@@ -56,7 +55,9 @@ class MissingWebhookKeys(Exception):
 class _TemporalLink:
     """One Temporal client for the app, connected on first use and again after a failed connect.
 
-    Connecting lazily lets the receiver start, and answer 503, while Temporal is still down.
+    Connecting lazily lets the receiver start, and answer 503, while Temporal is still down. A connect
+    that hangs (a black-holed address) holds the others behind the lock only until each one's own
+    bound (``HANDOFF_TEMPORAL_TIMEOUT``) runs out, which also cancels the connect, so the next one tries again.
     """
 
     def __init__(self, connect: Callable[[], Awaitable[Client]]):
@@ -67,7 +68,7 @@ class _TemporalLink:
     async def client(self) -> Client:
         async with self._lock:
             if self._client is None:
-                self._client = await asyncio.wait_for(self._connect(), CONNECT_TIMEOUT_SECONDS)
+                self._client = await self._connect()
         return self._client
 
 
@@ -75,7 +76,14 @@ def _unreachable(error: BaseException) -> bool:
     """Whether an error means Temporal could not take the request now (worth retrying), not that it refused it."""
     if isinstance(error, RPCError):
         return error.status in _UNREACHABLE_STATUSES
-    return isinstance(error, connection.TemporalUnreachable | ConnectionError | TimeoutError)
+    return isinstance(error, connection.TemporalUnreachable | ConnectionError)
+
+
+def _too_slow(error: BaseException) -> bool:
+    """Whether Temporal did not answer in time: our own bound ran out, or the call's deadline did."""
+    return isinstance(error, TimeoutError) or (
+        isinstance(error, RPCError) and error.status == RPCStatusCode.DEADLINE_EXCEEDED
+    )
 
 
 def create_receiver(
@@ -93,9 +101,10 @@ def create_receiver(
         )
     roster_config = settings.roster()  # checked now: a bad setting is an error at start, not on every event
     temporal = _TemporalLink(connect or (lambda: connection.connect(settings, runtime)))
+    bound = timedelta(seconds=settings.temporal_timeout)
 
     async def roster() -> RosterClient:
-        return RosterClient(await temporal.client(), settings.task_queue, roster_config)
+        return RosterClient(await temporal.client(), settings.task_queue, roster_config, rpc_timeout=bound)
 
     app = FastAPI(title="Handoff webhook receiver", docs_url=None, redoc_url=None, openapi_url=None)
     meter = runtime.metric_meter if runtime else MetricMeter.noop
@@ -120,8 +129,8 @@ def create_receiver(
         if isinstance(action, Ignore):
             log.info("Ignored an event: %s", action.why)
             return {"result": "ignored", "why": action.why}
-        async with _temporal_errors():
-            return await _carry_out(action, await temporal.client(), settings, policy, await roster())
+        async with _temporal_errors(settings.temporal_timeout):
+            return await _carry_out(action, await temporal.client(), settings.task_queue, policy, await roster(), bound)
 
     @app.put("/agents/{agent_id}/presence")
     async def presence(agent_id: int, request: Request) -> dict[str, Any]:
@@ -132,16 +141,19 @@ def create_receiver(
             change = PresenceBody.model_validate_json(body)
         except ValidationError as error:
             raise HTTPException(400, "; ".join(describe_error(item) for item in error.errors())) from error
-        async with _temporal_errors():
+        async with _temporal_errors(settings.temporal_timeout):
             await (await roster()).tell(RosterNews.presence(agent_id, change.online))
         log.info("Agent %s is now %s", agent_id, "online" if change.online else "offline")
         return {"agent_id": agent_id, "online": change.online}
 
     @app.get("/health")
     async def health() -> JSONResponse:
+        """200 when Temporal answers a health check within the receiver's timeout, else 503: it says whether
+        webhooks can be taken now."""
         try:
-            client = await temporal.client()
-            healthy = await client.service_client.check_health(timeout=HEALTH_TIMEOUT)
+            async with asyncio.timeout(settings.temporal_timeout):
+                client = await temporal.client()
+                healthy = await client.service_client.check_health(timeout=bound)
         except (RPCError, connection.TemporalUnreachable, ConnectionError, TimeoutError):
             healthy = False
         if healthy:
@@ -214,18 +226,29 @@ def _decode(payload: object, policy: Policy) -> Action:
 
 
 @asynccontextmanager
-async def _temporal_errors() -> AsyncIterator[None]:
-    """Turn Temporal failures into answers that make the sender retry."""
+async def _temporal_errors(timeout: float) -> AsyncIterator[None]:
+    """Bound the work with Temporal to ``timeout`` seconds, and turn its failures into answers that make the
+    sender retry.
+
+    A call cut off by the bound (a frozen or overloaded Temporal) may still be applied after the answer.
+    The retry is safe because everything the receiver asks is idempotent: an opening is a signal-with-start
+    on the contact's workflow id that recognises the same opening again (``starter.escalations``), an
+    escalation's signals only wake it to ask respond.io's API, and a roster signal states a fact (presence,
+    activity at a time, an assignment, a closing) that reads the same when applied twice.
+    """
     try:
-        yield
+        async with asyncio.timeout(timeout):
+            yield
     except Exception as error:
+        if _too_slow(error):
+            log.warning("Temporal did not answer within %s s, answered 503: %r", timeout, error)
+            raise _retry_later(
+                f"Temporal did not answer within {timeout:g} s (HANDOFF_TEMPORAL_TIMEOUT); retry later: "
+                "the event may or may not have been taken, and taking it again is safe"
+            ) from error
         if _unreachable(error):
             log.warning("Temporal is unreachable, answered 503: %s", error)
-            raise HTTPException(
-                503,
-                "Temporal is unreachable; the event was not processed, retry later",
-                headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
-            ) from error
+            raise _retry_later("Temporal is unreachable; the event was not processed, retry later") from error
         if isinstance(error, RPCError):
             log.error("Temporal refused the request: %s", error)
             message = (
@@ -235,13 +258,24 @@ async def _temporal_errors() -> AsyncIterator[None]:
         raise
 
 
+def _retry_later(message: str) -> HTTPException:
+    return HTTPException(503, message, headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
 async def _carry_out(
-    action: StartEscalation | SignalEscalation, client: Client, settings: Settings, policy: Policy, roster: RosterClient
+    action: StartEscalation | SignalEscalation,
+    client: Client,
+    task_queue: str,
+    policy: Policy,
+    roster: RosterClient,
+    rpc_timeout: timedelta,
 ) -> dict[str, Any]:
+    """Start or signal; ``rpc_timeout`` is each call's gRPC deadline too, so the SDK stops retrying a call, and a
+    server that is only slow stops working on it, once the sender has its 503."""
     workflow_id = escalation_workflow_id(action.contact_id)
     if isinstance(action, StartEscalation):
         result = await start_escalation(
-            client, settings.task_queue, policy, action.contact_id, action.opening, action.opened_at
+            client, task_queue, policy, action.contact_id, action.opening, action.opened_at, rpc_timeout
         )
         log.info("Opening %s: %s", action.opening, result.detail, extra=about_contact(action.contact_id))
         return {
@@ -250,7 +284,7 @@ async def _carry_out(
             "detail": result.detail,
         }
     name = action.signal.__name__
-    running = await signal_escalation(client, action.contact_id, action.signal, action.event)
+    running = await signal_escalation(client, action.contact_id, action.signal, action.event, rpc_timeout)
     if action.roster is not None:
         await roster.tell(action.roster)
     if not running:

@@ -1,13 +1,14 @@
 """``handoff up``: the Temporal dev server, the worker, the webhook receiver and (optionally) the
-sandbox inbox, run as one supervised group whose state lives in one data folder."""
+sandbox inbox, run as one supervised group whose state lives in one data folder: a child that dies is
+restarted (``starter.supervision``), and the group ends when asked or when a child cannot stay up."""
 
 import asyncio
 import json
 import secrets
 import signal
 import sys
-from dataclasses import dataclass, replace
-from datetime import timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
 from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any, TypedDict, Unpack
@@ -23,6 +24,7 @@ from temporalio.client import Client
 from starter.binaries import temporal_binary
 from starter.processes import Child, ChildFailed
 from starter.sandbox_presence import AgentsOnline, pass_on_sandbox_presence
+from starter.supervision import ReadyCheck, RestartPolicy, Supervised
 from worker.connection import STACK_FILE, record_local_stack
 from worker.settings import Settings
 from workflows import search_attributes as sa
@@ -69,6 +71,8 @@ class StackConfig:
     """Requests per second the sandbox answers per route before 429 (0: unlimited); None keeps its default."""
     retention: timedelta | None = None
     """How long Temporal keeps finished workflows; None keeps the dev server's own (1 day)."""
+    restarts: RestartPolicy = field(default_factory=RestartPolicy)
+    """When a child that died is started again, and when the stack gives up on it."""
 
     @staticmethod
     def from_settings(settings: Settings, sandbox: bool = False, **overrides: Unpack[StackOverrides]) -> "StackConfig":
@@ -115,11 +119,12 @@ class StackConfig:
 
 
 class Stack:
-    """Starts the group in dependency order, stops it in reverse; ``watch`` fails if any child dies."""
+    """Starts the group in dependency order, keeps every child up while it runs, stops it in reverse."""
 
     def __init__(self, config: StackConfig):
         self.config = config
         self.children: list[Child] = []
+        self._supervised: list[Supervised] = []
         self.secrets: dict[str, Any] = {}
         self.agents_online: AgentsOnline | None = None
         """With the sandbox: how many of its agents routing counts as online at the start."""
@@ -146,19 +151,22 @@ class Stack:
             await child.stop()
 
     async def run_until_stopped(self) -> None:
-        """Return on SIGINT or SIGTERM; raise ChildFailed as soon as any child exits first."""
+        """Restart any child that exits (``config.restarts``); return on SIGINT or SIGTERM, and raise ChildFailed,
+        with its last output, when a child cannot stay up."""
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stopping.set)
-        waits = {asyncio.ensure_future(child.wait()): child for child in self.children}
-        stop = asyncio.ensure_future(stopping.wait())
-        done, pending = await asyncio.wait([*waits, stop], return_when=asyncio.FIRST_COMPLETED)
-        for task in pending:
-            task.cancel()
-        for task in done:
-            if task in waits:
-                raise waits[task].failure("stopped unexpectedly")
+        keepers = [asyncio.create_task(supervised.keep_up(self.config.restarts)) for supervised in self._supervised]
+        stop = asyncio.create_task(stopping.wait())
+        try:
+            done, _ = await asyncio.wait([*keepers, stop], return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (*keepers, stop):
+                task.cancel()
+            await asyncio.gather(*keepers, stop, return_exceptions=True)
+        for task in done - {stop}:
+            task.result()  # keep_up only ends by raising: the child cannot stay up
 
     async def _start(self) -> None:
         config = self.config
@@ -175,8 +183,7 @@ class Stack:
             [temporal_binary("temporal"), *dev_server_args(config.temporal_port, config.ui_port, config.data_dir)],
             env,
         )
-        await temporal.start()
-        await temporal.ready(lambda: temporal_answers(config.temporal_address))
+        await self._launch(temporal, lambda: temporal_answers(config.temporal_address))
         if config.retention is not None:
             await keep_finished_workflows(config.temporal_address, config.retention)
         record_local_stack(config.data_dir, config.temporal_address)
@@ -206,16 +213,15 @@ class Stack:
             if config.sandbox_rate_limit is not None:
                 sandbox_env["HANDOFF_SANDBOX_RATE_LIMIT"] = str(config.sandbox_rate_limit)
             sandbox = self._child("sandbox", [*_handoff(), SANDBOX_COMMAND], sandbox_env)
-            await sandbox.start()
-            await sandbox.ready(lambda: http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
+            await self._launch(sandbox, lambda: http_ok(f"{config.sandbox_url}/sandbox/webhooks"))
 
         worker = self._child(
             "worker",
             [*_handoff(), "worker"],
             env | {"HANDOFF_METRICS_ADDRESS": f"127.0.0.1:{config.worker_metrics_port}"},
         )
-        await worker.start()
-        await worker.ready(lambda: has_pollers(config.temporal_address, config.task_queue), timeout=60)
+        # A poll since this process started: Temporal lists an earlier (dead) worker's polls for minutes.
+        await self._launch(worker, lambda: has_pollers(config.temporal_address, config.task_queue, worker.started_at))
 
         receiver = self._child(
             "receiver",
@@ -226,8 +232,7 @@ class Stack:
                 "HANDOFF_METRICS_ADDRESS": f"127.0.0.1:{config.receiver_metrics_port}",
             },
         )
-        await receiver.start()
-        await receiver.ready(lambda: http_ok(f"{config.receiver_url}/health"))
+        await self._launch(receiver, lambda: http_ok(f"{config.receiver_url}/health"))
         if config.sandbox:
             try:
                 self.agents_online = await pass_on_sandbox_presence(
@@ -242,6 +247,12 @@ class Stack:
         child = Child(name, argv, self.config.data_dir / "logs" / f"{name}.log", dict(env))
         self.children.append(child)
         return child
+
+    async def _launch(self, child: Child, ready: ReadyCheck) -> None:
+        """Start a child and wait until ``ready`` passes; the same check tells when it is back after a restart."""
+        supervised = Supervised(child, ready)
+        await supervised.start()
+        self._supervised.append(supervised)
 
 
 def dev_server_args(temporal_port: int, ui_port: int, data_dir: Path) -> list[str]:
@@ -307,8 +318,9 @@ async def keep_finished_workflows(address: str, retention: timedelta) -> None:
     )
 
 
-async def has_pollers(address: str, task_queue: str) -> bool:
-    """Whether a worker polls ``task_queue``'s workflow tasks on the ``default`` namespace."""
+async def has_pollers(address: str, task_queue: str, since: datetime | None = None) -> bool:
+    """Whether a worker polls ``task_queue``'s workflow tasks on the ``default`` namespace (and did at or after
+    ``since``)."""
     client = await Client.connect(address)
     response = await client.workflow_service.describe_task_queue(
         DescribeTaskQueueRequest(
@@ -317,7 +329,7 @@ async def has_pollers(address: str, task_queue: str) -> bool:
             task_queue_type=TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
         )
     )
-    return bool(response.pollers)
+    return any(since is None or poller.last_access_time.ToDatetime(UTC) >= since for poller in response.pollers)
 
 
 async def http_ok(url: str) -> bool:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from models.timestamps import MILLISECOND, EpochTime, from_epoch, message_time
 from roster.client import RosterNews
@@ -33,6 +33,9 @@ def _plausible_time(value: float) -> float:
 
 
 EpochNumber = Annotated[float, AfterValidator(_plausible_time)]
+WireId = Annotated[int, Field(ge=-(2**63), lt=2**63)]
+"""respond.io's ids are 64-bit integers: a longer number is no id, and would make a workflow id longer than
+Temporal takes (a 500 on every retry, where a 400 naming the field is the answer)."""
 
 
 class _Wire(BaseModel):
@@ -40,11 +43,11 @@ class _Wire(BaseModel):
 
 
 class Assignee(_Wire):
-    id: int | None = None
+    id: WireId | None = None
 
 
 class Contact(_Wire):
-    id: int
+    id: WireId
     assignee: Assignee | None = None
 
 
@@ -75,7 +78,7 @@ class ConversationOpenedEvent(Envelope):
 
 class Sender(_Wire):
     source: str
-    userId: int | None = None
+    userId: WireId | None = None
 
 
 class Status(_Wire):
@@ -83,7 +86,7 @@ class Status(_Wire):
 
 
 class SentMessage(_Wire):
-    messageId: int | None = None
+    messageId: WireId | None = None
     sender: Sender
     timestamp: EpochNumber | None = None
     status: list[Status] = []

@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     receiver_host: str = Field(default="127.0.0.1", description="the address the webhook receiver listens on")
     receiver_port: int = Field(default=8000, ge=0, le=65535, description="the webhook receiver's port")
     max_body_bytes: int = Field(default=256 * 1024, ge=1, description="larger webhook bodies are refused with 413")
+    temporal_timeout: float = Field(
+        default=3,
+        gt=0,
+        description="seconds the webhook receiver waits for Temporal (connecting included) before it answers 503",
+    )
     api_token: SecretStr | None = Field(
         default=None, description="Bearer token of the receiver's presence endpoint (unset: off)"
     )

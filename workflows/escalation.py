@@ -5,6 +5,7 @@ the evidence against the respond.io API, the source of truth, so a late, duplica
 wrong webhook can never cut a wait short and cause a premature reassignment.
 """
 
+import asyncio
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from itertools import count
@@ -12,8 +13,10 @@ from typing import Any, TypedDict
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy, SearchAttributeUpdate
+from temporalio.exceptions import ActivityError, ApplicationError, is_cancelled_exception
 
 from models.agents import Agent, Choice, ChoiceRequest
+from models.api_errors import CONVERSATION_CLOSED, TAKEN_BY_A_PERSON, UNAUTHORIZED
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from models.durations import format_duration, spoken_duration
 from models.replies import counts_after
@@ -53,6 +56,21 @@ API_CALL = _ActivityOptions(
     start_to_close_timeout=timedelta(seconds=30),
     retry_policy=RetryPolicy(initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=1)),
 )
+SURFACING_A_REFUSED_TOKEN = _ActivityOptions(
+    start_to_close_timeout=API_CALL["start_to_close_timeout"],
+    retry_policy=RetryPolicy(
+        initial_interval=timedelta(seconds=1),
+        maximum_interval=timedelta(minutes=1),
+        non_retryable_error_types=[UNAUTHORIZED],
+    ),
+)
+"""Every other failure is retried as before; a refused token comes back to the workflow, which says it is blocked."""
+WHILE_BLOCKED = _ActivityOptions(
+    start_to_close_timeout=API_CALL["start_to_close_timeout"],
+    retry_policy=RetryPolicy(initial_interval=timedelta(seconds=5), maximum_interval=timedelta(minutes=1)),
+)
+"""Blocked: the same call again, at least once a minute (retries add no history), until the token works."""
+
 # Patches: runs started before a change keep the old behaviour (tests/test_replay.py guards this).
 RECHECK_AFTER_WAITING_FOR_AGENT = "recheck-after-waiting-for-agent"
 """After waiting for an eligible agent, check again that the conversation is open and still ours."""
@@ -61,6 +79,12 @@ REPLY_NOT_PROVABLY_BEFORE = "reply-not-provably-before"
 precision its time has; before, a whole-second time in the assignment's second read as before it."""
 SPOKEN_WAITED = "spoken-waited"
 """``{waited}`` is the time since the assignment, as a person reads it and never less than the policy's wait."""
+API_ERRORS_HAVE_OUTCOMES = "api-errors-have-outcomes"
+"""respond.io failures never fail the run: a refused token pauses it as blocked until it works again, a
+permanent refusal ends it with outcome failed, and a retried assignment that finds the conversation closed
+or taken by a person ends it as closed or reassigned_by_human."""
+CANCEL_IN_TEMPORAL_IS_AN_OUTCOME = "cancel-in-temporal-is-an-outcome"
+"""A cancel from the Temporal UI or CLI ends the run with outcome cancelled, like Handoff's own cancel."""
 SHORT_CIRCUIT_CONDITIONS = "short-circuit-conditions"
 """Stop checking a branch's conditions once the answer is known: fewer API calls, and the outcome
 names the condition that decided (a closed conversation is "closed", not "replied")."""
@@ -78,6 +102,21 @@ class _Finished(Exception):
     def __init__(self, outcome: Outcome, detail: str):
         self.outcome = outcome
         self.detail = detail
+
+
+def _ending_for(error: ActivityError) -> _Finished:
+    """The outcome of a respond.io call that failed for good, in words."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type == CONVERSATION_CLOSED:
+        return _Finished(Outcome.CLOSED, "the conversation was closed")
+    if isinstance(cause, ApplicationError) and cause.type == TAKEN_BY_A_PERSON:
+        return _Finished(Outcome.REASSIGNED_BY_HUMAN, f"{cause.message}; left as it is")
+    reason = cause.message if isinstance(cause, ApplicationError) else str(cause or error)
+    return _Finished(Outcome.FAILED, f"respond.io refused a call for good: {reason}")
+
+
+def _refused_token(error: ActivityError) -> bool:
+    return isinstance(error.cause, ApplicationError) and error.cause.type == UNAUTHORIZED
 
 
 @workflow.defn
@@ -104,6 +143,9 @@ class ConversationEscalation:
         self._cancel_reason: str | None = None
         self._roster_changed = False
         self._waiting = False
+        self._status: str = Status.STARTING
+        self._taken_by: Agent | None = None
+        """Whom a person gave the conversation to, when that ended the escalation (for ``HandoffAssignee``)."""
         self._metrics = EscalationMetrics(request.policy.name)
 
     @workflow.run
@@ -114,6 +156,10 @@ class ConversationEscalation:
             outcome, detail = self._finding or (Outcome.COMPLETED, "the policy ran to its end")
         except _Finished as finished:
             outcome, detail = finished.outcome, finished.detail
+        except (asyncio.CancelledError, ActivityError) as error:
+            if not is_cancelled_exception(error) or not workflow.patched(CANCEL_IN_TEMPORAL_IS_AN_OUTCOME):
+                raise
+            outcome, detail = Outcome.CANCELLED, "cancelled in Temporal (its UI's or CLI's cancel)"
         self._metrics.finished(outcome)
         if self._reopening is not None:  # whatever this run was doing, the newer opening gets its escalation
             await self._hand_over_to(self._reopening)
@@ -124,7 +170,8 @@ class ConversationEscalation:
         self._log("Finished, %s: %s", outcome.value, detail)
         self._tell(story.finished(outcome, detail))
         self._deadline = None
-        self._set_status(outcome.value)
+        taken = [sa.ASSIGNEE.value_set(self._taken_by.email) if self._taken_by else sa.ASSIGNEE.value_unset()]
+        self._set_status(outcome.value, also=taken if outcome == Outcome.REASSIGNED_BY_HUMAN else [])
         return EscalationResult(
             outcome=outcome,
             detail=detail,
@@ -307,11 +354,11 @@ class ConversationEscalation:
         level = len(self._history)
         assigned_at = workflow.now()  # before the call: a reply racing the assignment still counts
         self._evidence.clear()  # before the call too: what arrives during it is about the new assignment
-        await workflow.execute_activity_method(
+        previous = self._assignee.id if self._assignee else None
+        await self._api(
             ConversationActivities.assign_conversation,
-            AssignRequest(contact_id=self._contact_id, agent=choice.agent),
-            summary=story.assign_summary(choice.agent, level),
-            **API_CALL,
+            AssignRequest(contact_id=self._contact_id, agent=choice.agent, previous_assignee_id=previous),
+            story.assign_summary(choice.agent, level),
         )
         self._history.append(
             Assignment(
@@ -337,6 +384,7 @@ class ConversationEscalation:
             raise _Finished(Outcome.CLOSED, "the conversation was closed")
         mine = self._assignee
         if mine is not None and (conversation.assignee is None or conversation.assignee.id != mine.id):
+            self._taken_by = conversation.assignee
             someone = conversation.assignee.name if conversation.assignee else "nobody"
             raise _Finished(
                 Outcome.REASSIGNED_BY_HUMAN, f"a person reassigned the conversation to {someone}; left as it is"
@@ -443,11 +491,10 @@ class ConversationEscalation:
         }
         text = render_comment(template, variables)
         self._tell(story.commenting(text))
-        await workflow.execute_activity_method(
+        await self._api(
             ConversationActivities.post_comment,
             CommentRequest(contact_id=self._contact_id, text=text),
-            summary=story.comment_summary(text),
-            **API_CALL,
+            story.comment_summary(text),
         )
         self._log("Commented: %s", text)
 
@@ -455,22 +502,51 @@ class ConversationEscalation:
 
     async def _conversation(self, summary: str) -> Conversation:
         """Read the conversation; ``summary`` says in the history why."""
-        conversation = await workflow.execute_activity_method(
-            ConversationActivities.get_conversation, self._contact_id, summary=summary, **API_CALL
-        )
+        conversation: Conversation = await self._api(ConversationActivities.get_conversation, self._contact_id, summary)
         self._contact_name = conversation.contact_name
         return conversation
 
     async def _human_reply(self) -> Reply | None:
         query = ReplyQuery(contact_id=self._contact_id, since=self._reference_time)
         summary = story.reply_check_summary(self._assignee, query.since)
-        reply = await workflow.execute_activity_method(
-            ConversationActivities.find_human_reply, query, summary=summary, **API_CALL
-        )
+        reply: Reply | None = await self._api(ConversationActivities.find_human_reply, query, summary)
         self._reply = self._reply or reply
         if reply is not None and self._history:
             self._metrics.replied(self._history[-1], reply)
         return reply
+
+    async def _api(self, call: Callable[..., Any], arg: object, summary: str) -> Any:
+        """One respond.io call. A refused token pauses the escalation as blocked until the token works again; any
+        other failure that retrying cannot mend ends it with an outcome that says why (``API_ERRORS_HAVE_OUTCOMES``)."""
+        if not workflow.patched(API_ERRORS_HAVE_OUTCOMES):
+            return await workflow.execute_activity_method(call, arg, summary=summary, **API_CALL)
+        try:
+            return await workflow.execute_activity_method(call, arg, summary=summary, **SURFACING_A_REFUSED_TOKEN)
+        except ActivityError as error:
+            if is_cancelled_exception(error):
+                raise
+            if not _refused_token(error):
+                raise _ending_for(error) from error
+            return await self._while_blocked(call, arg, summary, error)
+
+    async def _while_blocked(self, call: Callable[..., Any], arg: object, summary: str, refusal: ActivityError) -> Any:
+        """Say loudly that the escalation is blocked, retry the call until the token works, then carry on."""
+        status, step = self._status, self._step
+        reason = refusal.cause.message if isinstance(refusal.cause, ApplicationError) else str(refusal)
+        self._step = f"blocked: {reason} Retrying at least every minute until it works."
+        self._set_status(Status.BLOCKED)
+        self._tell(self._step)
+        workflow.logger.error("Blocked: %s", reason, extra={"contact_id": self._contact_id, "step": step})
+        try:
+            result = await workflow.execute_activity_method(call, arg, summary=f"{summary} (blocked)", **WHILE_BLOCKED)
+        except ActivityError as error:
+            if is_cancelled_exception(error):
+                raise
+            raise _ending_for(error) from error
+        self._log("Unblocked: respond.io accepts the token again")
+        self._step = step
+        self._set_status(status)
+        return result
 
     # Small helpers.
 
@@ -490,9 +566,11 @@ class ConversationEscalation:
         if self._reopening is not None:
             raise _Finished(Outcome.REOPENED, f"reopened at {self._reopening.opened_at:%Y-%m-%d %H:%M:%S} UTC")
 
-    def _set_status(self, status: str) -> None:
-        """``HandoffStatus``; a timed status carries its deadline (``HandoffDeadline``) in the same upsert."""
-        updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(status)]
+    def _set_status(self, status: str, also: list[SearchAttributeUpdate[Any]] | None = None) -> None:
+        """``HandoffStatus``; a timed status carries its deadline (``HandoffDeadline``) in the same upsert, and
+        ``also`` rides along (the assignee a person chose)."""
+        self._status = status
+        updates: list[SearchAttributeUpdate[Any]] = [sa.STATUS.value_set(status), *(also or [])]
         if status in TIMED_STATUSES and self._deadline is not None:
             updates.append(sa.DEADLINE.value_set(self._deadline))
         workflow.upsert_search_attributes(updates)

@@ -32,6 +32,8 @@ class Outcome(StrEnum):
     COMPLETED = "completed"
     REOPENED = "reopened"
     """A newer opening arrived; this run handed over to a fresh one without acting."""
+    FAILED = "failed"
+    """respond.io refused a call for good (400, 404, ...): the detail says which and why."""
 
 
 class Status(StrEnum):
@@ -44,6 +46,7 @@ class Status(StrEnum):
     WAITING = "waiting"
     CHECKING = "checking"
     ESCALATED = "escalated"
+    BLOCKED = "blocked"
 
 
 STATUSES: dict[str, str] = {
@@ -54,6 +57,7 @@ STATUSES: dict[str, str] = {
     Status.WAITING: "waiting for the assignee's reply until the deadline",
     Status.CHECKING: "checking the policy's conditions against respond.io",
     Status.ESCALATED: "reassigned by Handoff; also the outcome when the policy ends after a reassignment",
+    Status.BLOCKED: "respond.io refuses the API token (401/403); retries at least every minute until it works",
     Outcome.REPLIED: "finished: a person replied after the assignment",
     Outcome.CLOSED: "finished: the conversation was closed",
     Outcome.REASSIGNED_BY_HUMAN: "finished: a person reassigned the conversation; Handoff left it",
@@ -61,6 +65,7 @@ STATUSES: dict[str, str] = {
     Outcome.CANCELLED: "finished: an operator cancelled it",
     Outcome.COMPLETED: "finished: the policy ran to its end",
     Outcome.REOPENED: "finished: the conversation was reopened, a new run took over",
+    Outcome.FAILED: "finished: respond.io refused a call for good (the detail says which and why)",
 }
 """Every ``HandoffStatus`` value and what it means, for the CLI's ``--status`` and the README."""
 

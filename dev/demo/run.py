@@ -179,7 +179,5 @@ def _print_where_to_look(config: StackConfig) -> None:
     )
     console.print("  Filter:      HandoffStatus = 'escalated'   or   HandoffContactId = 1002")
     console.print("  CLI:         handoff escalation list   ·   handoff escalation show 1002   ·   handoff report")
-    console.print(
-        f"               (with --keep-up; they find the demo's Temporal with HANDOFF_DATA_DIR={config.data_dir})"
-    )
+    console.print(f"               (they find the demo's Temporal with HANDOFF_DATA_DIR={config.data_dir})")
     console.print(f"  Logs:        {config.data_dir}/logs/")

@@ -7,14 +7,22 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from sandbox.errors import ApiError
+from sandbox.faults import FaultInjector
 from sandbox.inbox import Inbox
 from sandbox.store import Page
 
 
 async def authorize(request: Request) -> None:
-    """Require ``Authorization: Bearer <token>`` with the sandbox's token."""
+    """Require ``Authorization: Bearer <token>`` with the sandbox's token (or the one it was rotated to)."""
+    faults: FaultInjector = request.app.state.faults
+    if faults.revoked:
+        raise ApiError(
+            401,
+            "Unauthorized: this access token has been revoked; generate a new one in Settings > Integrations.",
+            {"WWW-Authenticate": "Bearer"},
+        )
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    expected = request.app.state.settings.token
+    expected = faults.token or request.app.state.settings.token
     if scheme.lower() != "bearer" or not hmac.compare_digest(token.strip().encode(), expected.encode()):
         raise ApiError(
             401,
@@ -43,6 +51,12 @@ async def rate_limit(request: Request, response: Response) -> None:
     response.headers.update(verdict.headers())
 
 
+async def inject_faults(request: Request) -> None:
+    """The faults switched on (``sandbox.faults``): a stall, a 429 or a 500 before the request is handled."""
+    faults: FaultInjector = request.app.state.faults
+    await faults.before_request()
+
+
 async def get_inbox(request: Request) -> Inbox:
     inbox: Inbox = request.app.state.inbox
     return inbox
@@ -57,7 +71,8 @@ InboxDep = Annotated[Inbox, Depends(get_inbox)]
 ContactId = Annotated[int, Depends(contact_id)]
 Limit = Annotated[int, Query(ge=1, le=100)]
 
-router = APIRouter(prefix="/v2", dependencies=[Depends(authorize), Depends(rate_limit)])
+# In this order: a refused token, then the rate limit (its headers go on a fault's answer too), then the faults.
+router = APIRouter(prefix="/v2", dependencies=[Depends(authorize), Depends(rate_limit), Depends(inject_faults)])
 
 
 def paginated(request: Request, items: list[dict[str, Any]], page: Page) -> dict[str, Any]:

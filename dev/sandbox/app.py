@@ -9,6 +9,7 @@ from fastapi import FastAPI
 
 from sandbox import api, world
 from sandbox.errors import install_error_handlers
+from sandbox.faults import FaultInjector
 from sandbox.inbox import Inbox
 from sandbox.ratelimit import RateLimiter
 from sandbox.seed import load_seed
@@ -43,6 +44,7 @@ def create_app(settings: SandboxSettings) -> FastAPI:
     app = FastAPI(title="Handoff sandbox inbox", lifespan=lifespan)
     app.state.settings = settings
     app.state.limiter = RateLimiter(settings.rate_limit)
+    app.state.faults = FaultInjector(settings.faults)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(world.router)

@@ -213,7 +213,8 @@ class Inbox:
         self.set_status(contact_id, "close", "user" if user_id is not None else "contact")
 
     def assign(self, contact_id: int, user: int | str | None, by_user_id: int | None = None) -> None:
-        """Assign (None unassigns), through the API or by a person in the inbox; the same assignee is a no-op."""
+        """Assign (None unassigns), through the API or by a person in the inbox; the same assignee changes
+        nothing but is recorded too, so a repeated assignment shows in the state."""
         with self._change():
             contact = self._contact(contact_id)
             assigned_by: dict[str, Any] = {"source": "api"}
@@ -221,6 +222,9 @@ class Inbox:
                 assigned_by = {"source": "user", "userId": self._user(by_user_id)["id"]}
             new = self._user(user) if user is not None else None
             new_id = new["id"] if new else None
+            self._store.add_assignment(
+                contact_id, contact["conversation_id"], new_id, assigned_by["source"], by_user_id, now_ms()
+            )
             if new_id == contact["assignee_id"]:
                 return
             previous = self._store.assignee(contact)

@@ -24,6 +24,13 @@ CREATE INDEX IF NOT EXISTS messages_by_contact ON messages(contact_id, id);
 CREATE TABLE IF NOT EXISTS comments (
     id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id),
     text TEXT NOT NULL, created_at INTEGER NOT NULL);
+-- Every assignment asked for, through the API (source 'api') or by a person in the inbox ('user'), repeats
+-- of the current assignee included: the record a test counts effects (and duplicates) from.
+CREATE TABLE IF NOT EXISTS assignments (
+    id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id),
+    conversation_id INTEGER REFERENCES conversations(id), assignee_id INTEGER REFERENCES users(id),
+    source TEXT NOT NULL, by_user_id INTEGER REFERENCES users(id), created_at INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS assignments_by_contact ON assignments(contact_id, id);
 CREATE TABLE IF NOT EXISTS subscriptions (
     id INTEGER PRIMARY KEY, event TEXT NOT NULL, url TEXT NOT NULL, signing_key TEXT NOT NULL,
     UNIQUE (event, url, signing_key));

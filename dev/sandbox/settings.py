@@ -6,6 +6,8 @@ from typing import Literal
 from pydantic import BaseModel, Field, HttpUrl
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from sandbox.faults import Faults
+
 EventType = Literal[
     "conversation.opened",
     "conversation.closed",
@@ -34,7 +36,8 @@ class Subscription(BaseModel):
 class SandboxSettings(BaseSettings):
     """Where the sandbox keeps its state, whom it trusts, how fast it lets clients go, whom it calls."""
 
-    model_config = SettingsConfigDict(env_prefix="HANDOFF_SANDBOX_")
+    # ``__`` reaches into a nested setting: HANDOFF_SANDBOX_FAULTS__FAILURE_RATE=0.2.
+    model_config = SettingsConfigDict(env_prefix="HANDOFF_SANDBOX_", env_nested_delimiter="__")
 
     db: str = ".handoff/sandbox.db"
     """SQLite file holding the inbox and the webhook outbox; ``:memory:`` for a throwaway inbox."""
@@ -62,5 +65,7 @@ class SandboxSettings(BaseSettings):
     material pins down neither), so Handoff can be tried against both."""
     webhook_message_times: TimeUnit = "ms"
     """The same for the ``timestamp`` of a message in ``message.sent`` and ``message.received`` webhooks."""
+    faults: Faults = Faults()
+    """Faults of the API at start (none by default); ``PUT /sandbox/faults`` switches them at run time."""
     host: str = "127.0.0.1"
     port: int = Field(8090, ge=0, le=65535)

@@ -8,7 +8,8 @@ from sandbox.store import Store
 
 
 def snapshot(store: Store) -> dict[str, Any]:
-    """Contacts (with conversations, comments and messages, oldest first), agents, webhooks and deliveries."""
+    """Contacts (with conversations, comments, assignments and messages, oldest first), agents, webhooks and
+    deliveries."""
     return {
         "contacts": [_contact(store, row) for row in store.contacts()],
         "agents": [shapes.agent(row) for row in store.users()],
@@ -27,7 +28,19 @@ def _contact(store: Store, row: Row) -> dict[str, Any]:
             for c in store.conversations(row["id"])
         ],
         "comments": [{"text": c["text"], "created_at": c["created_at"]} for c in store.comments(row["id"])],
+        "assignments": [_assignment(a) for a in store.assignments(row["id"])],
         "messages": [shapes.message(m) for m in store.messages(row["id"])],
+    }
+
+
+def _assignment(row: Row) -> dict[str, Any]:
+    """One assignment asked for: ``source`` is ``api`` or ``user`` (a person, ``byUserId``, in the inbox)."""
+    return {
+        "conversationId": row["conversation_id"],
+        "assigneeId": row["assignee_id"],
+        "source": row["source"],
+        "byUserId": row["by_user_id"],
+        "created_at": row["created_at"],
     }
 
 

@@ -1,4 +1,5 @@
-"""The sandbox's SQLite database: contacts, conversations, messages, agents, and the webhook outbox.
+"""The sandbox's SQLite database: contacts, conversations, messages, comments, assignments, agents, and the
+webhook outbox.
 
 Plain SQL, no behaviour: ``inbox.py`` decides what changes, and does it inside ``transaction()`` so
 a state change and the webhooks it causes are committed together.
@@ -265,6 +266,29 @@ class Store:
 
     def comments(self, contact_id: int) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM comments WHERE contact_id = ? ORDER BY id", contact_id)
+
+    def add_assignment(
+        self,
+        contact_id: int,
+        conversation_id: int | None,
+        assignee_id: int | None,
+        source: str,
+        by_user_id: int | None,
+        at: int,
+    ) -> None:
+        self._insert(
+            "INSERT INTO assignments (contact_id, conversation_id, assignee_id, source, by_user_id, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            contact_id,
+            conversation_id,
+            assignee_id,
+            source,
+            by_user_id,
+            at,
+        )
+
+    def assignments(self, contact_id: int) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM assignments WHERE contact_id = ? ORDER BY id", contact_id)
 
     # webhook subscriptions and the outbox
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, Field
 
 from sandbox.api import InboxDep
 from sandbox.errors import ApiError
+from sandbox.faults import FaultInjector, Faults
 from sandbox.inbox import EMAIL, PHONE
 from sandbox.settings import Subscription
 
@@ -102,6 +103,21 @@ async def presence(user_id: int, body: Presence, inbox: InboxDep, request: Reque
 @router.get("/state")
 async def state(inbox: InboxDep) -> dict[str, Any]:
     return inbox.state()
+
+
+@router.get("/faults")
+async def get_faults(request: Request) -> Faults:
+    """The faults of the ``/v2`` API in force (a rotated token shows as asterisks)."""
+    faults: FaultInjector = request.app.state.faults
+    return faults.faults
+
+
+@router.put("/faults")
+async def put_faults(body: Faults, request: Request) -> Faults:
+    """Replace the faults of the ``/v2`` API: what the body leaves out is off again, ``{}`` heals everything."""
+    faults: FaultInjector = request.app.state.faults
+    faults.set(body)
+    return faults.faults
 
 
 @router.post("/webhooks", status_code=201)

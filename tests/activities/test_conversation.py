@@ -1,5 +1,6 @@
 """The conversation activities against a scripted respond.io, run in Temporal's activity environment."""
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from temporalio.testing import ActivityEnvironment
 from activities.conversation import ConversationActivities
 from activities.respondio import QUEUED_RETRY_SECONDS, RespondIOClient
 from models.agents import Agent
+from models.api_errors import CONVERSATION_CLOSED, TAKEN_BY_A_PERSON
 from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
 from tests.activities.fake_respondio import TOKEN, answer, pages
 
@@ -62,7 +64,7 @@ async def test_get_conversation_without_status_or_assignee_is_closed_and_unassig
     ("status", "headers", "kind", "non_retryable", "delay", "advice"),
     [
         (400, None, "RespondIORejected", True, None, "comment text is too long"),
-        (401, None, "RespondIOUnauthorized", True, None, "HANDOFF_RESPONDIO_TOKEN"),
+        (401, None, "RespondIOUnauthorized", False, None, "HANDOFF_RESPONDIO_TOKEN"),  # the workflow decides
         (404, None, "RespondIONotFound", True, None, "does not exist in this workspace"),
         (429, {"Retry-After": "7"}, "RespondIORateLimited", False, timedelta(seconds=7), "Retry after 7 s"),
         (449, None, "RespondIORateLimited", False, timedelta(seconds=QUEUED_RETRY_SECONDS), "try again later"),
@@ -204,3 +206,51 @@ async def test_list_agents_reads_every_page_of_users(respondio, activities):
         Agent(id=1, email="a1@example.com", name="Agent1 Smith", team="Tier 2"),
         Agent(id=2, email="a2@example.com", name="Agent2 Smith", team=None),
     ]
+
+
+def retried(attempt: int = 2) -> ActivityEnvironment:
+    env = ActivityEnvironment()
+    env.info = dataclasses.replace(env.info, attempt=attempt)
+    return env
+
+
+CAROL = {"id": 201, "firstName": "Carol", "lastName": "Diaz", "email": "carol@example.com"}
+DAVE = {"id": 202, "firstName": "Dave", "lastName": "Kim", "email": "dave@example.com"}
+TO_CAROL = AssignRequest(
+    contact_id=7, agent=Agent(id=201, email="carol@example.com", name="Carol Diaz"), previous_assignee_id=101
+)
+
+
+async def test_a_retried_assignment_that_had_landed_is_not_sent_again(respondio, activities):
+    respondio.on("GET", "/contact/id:7", answer(200, {"id": 7, "status": "open", "assignee": CAROL}))
+
+    confirmed = await retried().run(activities.assign_conversation, TO_CAROL)
+
+    assert "already assigned" in confirmed
+    assert respondio.requests_to("POST", "/contact/id:7/conversation/assignee") == []
+
+
+async def test_a_retried_assignment_sends_again_when_the_conversation_is_still_ours(respondio, activities):
+    respondio.on("GET", "/contact/id:7", answer(200, {"id": 7, "status": "open", "assignee": {"id": 101}}))
+    respondio.on("POST", "/contact/id:7/conversation/assignee", answer(200, {"contactId": 7}))
+
+    await retried().run(activities.assign_conversation, TO_CAROL)
+
+    assert len(respondio.requests_to("POST", "/contact/id:7/conversation/assignee")) == 1
+
+
+@pytest.mark.parametrize(
+    ("contact", "error_type"),
+    [
+        ({"id": 7, "status": "close", "assignee": {"id": 101}}, CONVERSATION_CLOSED),
+        ({"id": 7, "status": "open", "assignee": DAVE}, TAKEN_BY_A_PERSON),
+    ],
+)
+async def test_a_retried_assignment_never_overrides_a_person_or_a_close(respondio, activities, contact, error_type):
+    respondio.on("GET", "/contact/id:7", answer(200, contact))
+
+    with pytest.raises(ApplicationError) as caught:
+        await retried().run(activities.assign_conversation, TO_CAROL)
+
+    assert (caught.value.type, caught.value.non_retryable) == (error_type, True)
+    assert respondio.requests_to("POST", "/contact/id:7/conversation/assignee") == []

@@ -54,8 +54,8 @@ async def test_posts_the_bodies_respond_io_expects(respondio, client):
     ("status", "kind", "retryable", "advice"),
     [
         (400, RespondIORejected, False, "assignee must be a user of the workspace"),
-        (401, RespondIOUnauthorized, False, "HANDOFF_RESPONDIO_TOKEN"),
-        (403, RespondIOUnauthorized, False, "HANDOFF_RESPONDIO_TOKEN"),
+        (401, RespondIOUnauthorized, True, "HANDOFF_RESPONDIO_TOKEN"),  # fixing the token mends it
+        (403, RespondIOUnauthorized, True, "HANDOFF_RESPONDIO_TOKEN"),
         (404, RespondIONotFound, False, "does not exist in this workspace"),
         (422, RespondIORejected, False, "assignee must be a user of the workspace"),
         (500, RespondIOUnavailable, True, "try again later"),

@@ -20,7 +20,7 @@ from tests.integration.test_end_to_end import free_port
 pytestmark = pytest.mark.integration
 
 
-async def start_up(data_dir, ports: dict[str, int]) -> asyncio.subprocess.Process:
+async def start_up(data_dir, ports: dict[str, int], *options: str) -> asyncio.subprocess.Process:
     args = [f"--{name}-port={port}" for name, port in ports.items()]
     return await asyncio.create_subprocess_exec(
         sys.executable,
@@ -30,6 +30,7 @@ async def start_up(data_dir, ports: dict[str, int]) -> asyncio.subprocess.Proces
         "--sandbox",
         f"--data-dir={data_dir}",
         *args,
+        *options,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,
     )

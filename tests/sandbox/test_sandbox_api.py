@@ -88,6 +88,28 @@ async def test_assignee_by_id_email_and_null(api, contact):
     assert (await api.get(f"/contact/id:{contact}")).json()["assignee"] is None
 
 
+async def test_every_assignment_is_recorded_repeats_included(api, world, contact):
+    path = f"/contact/id:{contact}/conversation/assignee"
+    for assignee in (101, "alice@example.com", 201):
+        assert (await api.post(path, json={"assignee": assignee})).status_code == 200
+    await world.post(f"/contacts/{contact}/assign", json={"userId": 202, "byUserId": 301})
+    assert_error(await api.post(path, json={"assignee": 999}), 400)
+    await api.post(path, json={"assignee": None})
+    state = await contact_state(world, contact)
+    records = [(a["assigneeId"], a["source"], a["byUserId"]) for a in state["assignments"]]
+    assert records == [
+        (101, "api", None),
+        (101, "api", None),
+        (201, "api", None),
+        (202, "user", 301),
+        (None, "api", None),
+    ]
+    conversation_ids = {a["conversationId"] for a in state["assignments"]}
+    assert len(conversation_ids) == 1 and None not in conversation_ids
+    times = [a["created_at"] for a in state["assignments"]]
+    assert times == sorted(times)
+
+
 @pytest.mark.parametrize("body", [{"assignee": 999}, {"assignee": "nobody@example.com"}, {}, {"assignee": [1]}])
 async def test_bad_assignee_is_400(api, contact, body):
     assert_error(await api.post(f"/contact/id:{contact}/conversation/assignee", json=body), 400)

@@ -1,0 +1,56 @@
+"""respond.io failing, throttling and stalling while escalations run: every one finishes, commented once."""
+
+from pathlib import Path
+
+import pytest
+
+from tests.faults.cases import CaseReport, Cases
+from tests.faults.effects import assert_each_escalated_once
+from tests.faults.stack import FaultStack, fault_stack, until
+from tests.metrics.scrape import scrape, total
+
+pytestmark = [pytest.mark.integration, pytest.mark.faults]
+
+ESCALATIONS = 20
+WAIT_SECONDS = 5
+BURST = 10
+FAULTS = {"failure_rate": 0.2, "retry_after": 1, "stall_seconds": 2, "stall_rate": 0.1}
+"""20% of the calls answered 500, 429 bursts with ``Retry-After: 1``, one call in ten stalled 2 s."""
+CALLS = "handoff_api_calls_total"
+
+
+async def api_answers(stack: FaultStack, status: str) -> int:
+    """How many respond.io answers with ``status`` the worker counted (its Prometheus metrics)."""
+    return int(total(await scrape(stack.config.worker_metrics_url), CALLS, status=status))
+
+
+async def api_faults(folder: Path) -> CaseReport:
+    contact_ids = range(1, ESCALATIONS + 1)
+    async with fault_stack(folder, WAIT_SECONDS) as stack:
+        await stack.set_faults(**FAULTS, throttle_burst=BURST, seed=1)
+        await stack.open_conversations(contact_ids)
+
+        async def all_assigned() -> bool:
+            contacts = (await stack.sandbox.get("/sandbox/state")).json()["contacts"]
+            return sum(1 for c in contacts if c["assignments"]) == ESCALATIONS
+
+        await until(all_assigned, "every conversation assigned", 120)
+        await stack.set_faults(**FAULTS, throttle_burst=BURST, seed=2)  # a second burst as the waits end
+        await stack.all_finished(timeout=180)
+        answers = {status: await api_answers(stack, status) for status in ("200", "429", "500")}
+        effects = await stack.effects(contact_ids)
+    return CaseReport(
+        f"API 20% 500s, two bursts of {BURST} 429s (Retry-After 1), 10% of calls stalled 2 s",
+        effects,
+        {f"answers {status}": count for status, count in answers.items()},
+    )
+
+
+CASE = api_faults
+
+
+async def test_a_failing_throttling_stalling_api_still_escalates_each_once(fault_cases: Cases):
+    report = await fault_cases.report(api_faults)
+    assert_each_escalated_once(report.effects, ESCALATIONS)
+    assert report.facts["answers 500"] > 0, report.line()
+    assert report.facts["answers 429"] >= 2 * BURST, report.line()
