@@ -17,7 +17,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from bench.figures import HANDOFF
 from bench.inbox import BenchInbox
 from bench.policy import write_bench_policy
-from bench.ports import free_port
+from bench.ports import free_stack_ports
 from models.ids import escalation_workflow_id
 from roster.client import RosterClient, RosterNews
 from sandbox.webhooks import sign
@@ -95,12 +95,7 @@ async def running_handoff(data_dir: Path, wait_seconds: int, settings: Settings)
         sandbox=True,
         data_dir=data_dir,
         policy=write_bench_policy(data_dir / "bench-policy.yaml", wait_seconds),
-        temporal_port=free_port(),
-        ui_port=free_port(),
-        receiver_port=free_port(),
-        sandbox_port=free_port(),
-        worker_metrics_port=free_port(),
-        receiver_metrics_port=free_port(),
+        **free_stack_ports(),
     )
     # The benchmark sends the openings itself, to time them; and respond.io's rate limit, which the sandbox
     # plays, would measure the sandbox rather than Handoff (the bare flow's sandbox has none either).

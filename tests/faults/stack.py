@@ -21,7 +21,7 @@ from temporalio.service import RPCError
 
 from bench.pace import bounded
 from bench.policy import write_bench_policy
-from bench.ports import free_port
+from bench.ports import free_stack_ports
 from models.ids import escalation_workflow_id
 from starter.processes import Child
 from starter.stack import Stack, StackConfig, http_ok, temporal_answers
@@ -171,12 +171,7 @@ async def fault_stack(data_dir: Path, wait_seconds: int) -> AsyncIterator[FaultS
         sandbox=True,
         data_dir=data_dir,
         policy=write_bench_policy(data_dir / "policy.yaml", wait_seconds),
-        temporal_port=free_port(),
-        ui_port=free_port(),
-        receiver_port=free_port(),
-        sandbox_port=free_port(),
-        worker_metrics_port=free_port(),
-        receiver_metrics_port=free_port(),
+        **free_stack_ports(),
     )
     async with Stack(config) as stack, httpx.AsyncClient(base_url=config.sandbox_url, timeout=60) as sandbox:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)

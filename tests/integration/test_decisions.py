@@ -8,31 +8,14 @@ from datetime import timedelta
 import pytest
 
 from tests.integration.wired import EVENTS, TIER_2, Wired, new_contact, wired
+from tests.policies import quick_policy
 from workflows.escalation_types import EscalationResult, Outcome
-from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
 
 WAIT = timedelta(seconds=3)
 ALICE = 101
-POLICY = Policy.model_validate(
-    {
-        "name": "quick-decisions",
-        "steps": [
-            {"assign": {"user": "alice@example.com"}},
-            {"wait": "3s"},
-            {
-                "branch": {
-                    "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
-                    "then": [
-                        {"assign": {"team": "Tier 2", "only_online": True}},
-                        {"comment": "No reply from {previous_assignee} in {waited}; reassigned to {assignee}."},
-                    ],
-                }
-            },
-        ],
-    }
-)
+POLICY = quick_policy("quick-decisions", "3s")
 REPLY_DELAYS = [0, 0.010, 0.100, 0.500, 0.999]
 """Seconds between respond.io recording the assignment and the agent's reply."""
 

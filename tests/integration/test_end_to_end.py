@@ -1,12 +1,11 @@
 """End to end on real processes: `handoff up --sandbox` (dev server, worker, receiver, sandbox) and a short story."""
 
-import socket
-
 import httpx
 import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from bench.ports import free_stack_ports
 from demo.run import DEMO_POLICY, play, set_presence
 from demo.scenario import CUSTOMERS, OFFLINE_AGENT_ID, Behaviour
 from starter.stack import Stack, StackConfig
@@ -18,12 +17,6 @@ pytestmark = pytest.mark.integration
 TIER_2 = {201, 202, 203}
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 async def test_the_story_plays_out_through_webhooks(tmp_path):
     one_of_each = list({c.behaviour: c for c in CUSTOMERS}.values())
     config = StackConfig.from_settings(
@@ -31,12 +24,7 @@ async def test_the_story_plays_out_through_webhooks(tmp_path):
         sandbox=True,
         data_dir=tmp_path,
         policy=DEMO_POLICY,
-        temporal_port=free_port(),
-        ui_port=free_port(),
-        receiver_port=free_port(),
-        sandbox_port=free_port(),
-        worker_metrics_port=free_port(),
-        receiver_metrics_port=free_port(),
+        **free_stack_ports(),
     )
     async with Stack(config) as stack:
         client = await Client.connect(config.temporal_address, data_converter=pydantic_data_converter)

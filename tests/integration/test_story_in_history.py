@@ -14,30 +14,14 @@ from temporalio.service import RPCError, RPCStatusCode
 
 from starter.escalations import start_escalation
 from tests.integration.wired import TIER_2, Wired, new_contact, wired
+from tests.policies import quick_policy
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
 
-POLICY = Policy.model_validate(
-    {
-        "name": "story-check",
-        "steps": [
-            {"assign": {"user": "alice@example.com"}},
-            {"wait": "2s"},
-            {
-                "branch": {
-                    "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
-                    "then": [
-                        {"assign": {"team": "Tier 2", "only_online": True}},
-                        {"comment": "No reply from {previous_assignee} in {waited}; reassigned to {assignee}."},
-                    ],
-                }
-            },
-        ],
-    }
-)
+POLICY = quick_policy("story-check", "2s")
 NOBODY_ONLINE = Policy.model_validate(
     {
         "name": "story-waiting",

@@ -12,10 +12,10 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from bench.ports import free_port
 from models.ids import TASK_QUEUE
 from roster.client import RosterClient
 from roster.state import RosterConfig
-from tests.integration.test_end_to_end import free_port
 
 pytestmark = pytest.mark.integration
 

@@ -6,8 +6,8 @@ import asyncio
 import httpx
 import pytest
 
+from bench.ports import free_port
 from tests.deploy.dashboard import metric_names
-from tests.integration.test_end_to_end import free_port
 from tests.integration.test_up import interrupt, start_up, until_up
 from tests.metrics.scrape import Sample, scrape, total, until
 

@@ -14,9 +14,9 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
+from bench.ports import free_port
 from models.ids import TASK_QUEUE, escalation_workflow_id
 from starter.escalations import describe_latest_run, escalation_handle
-from tests.integration.test_end_to_end import free_port
 from tests.integration.test_up import interrupt, no_process_uses, start_up, until_up
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome, Status

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import pytest
 from temporalio.runtime import Runtime
 
-from tests.integration.test_end_to_end import free_port
+from bench.ports import free_port
 from tests.metrics.scrape import HANDOFF_METRICS
 from worker.metrics import metrics_runtime
 from worker.settings import Settings

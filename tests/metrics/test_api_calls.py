@@ -10,8 +10,8 @@ from activities.conversation import ConversationActivities
 from activities.metrics import endpoint
 from activities.respondio import RespondIOClient
 from activities.respondio_config import RespondIOConfig
+from bench.ports import free_port
 from tests.activities.fake_respondio import BASE_URL, TOKEN, FakeRespondIO, answer
-from tests.integration.test_end_to_end import free_port
 from tests.metrics.scrape import scrape, total
 
 CALLS = "handoff_api_calls_total"

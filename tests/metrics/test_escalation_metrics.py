@@ -7,29 +7,12 @@ import pytest
 
 from tests.integration.wired import new_contact, wired
 from tests.metrics.scrape import total, until
+from tests.policies import quick_policy
 from workflows.escalation_types import Outcome
-from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
 
-POLICY = Policy.model_validate(
-    {
-        "name": "metrics-quick",
-        "steps": [
-            {"assign": {"user": "alice@example.com"}},
-            {"wait": "2s"},
-            {
-                "branch": {
-                    "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
-                    "then": [
-                        {"assign": {"team": "Tier 2", "only_online": True}},
-                        {"comment": "No reply from {previous_assignee} in {waited}; reassigned to {assignee}."},
-                    ],
-                }
-            },
-        ],
-    }
-)
+POLICY = quick_policy("metrics-quick", "2s")
 FINISHED = "handoff_escalations_finished_total"
 
 

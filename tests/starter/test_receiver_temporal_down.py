@@ -5,7 +5,6 @@ import asyncio
 import json
 import os
 import signal
-import socket
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -15,6 +14,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
+from bench.ports import free_port
 from models.ids import escalation_workflow_id
 from starter.binaries import temporal_binary
 from starter.stack import dev_server_args, temporal_answers
@@ -29,12 +29,6 @@ ISSUE_BOUND_SECONDS = 5
 """Webhooks are answered within 5 s whatever Temporal does."""
 TIMEOUT = 1.0
 """The receiver's HANDOFF_TEMPORAL_TIMEOUT in these tests: what bounds each answer, well under the 5 s."""
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_the_default_timeout_answers_within_the_bound():

@@ -8,10 +8,10 @@ import sys
 
 import pytest
 
+from bench.ports import free_port
 from starter.processes import Child, ChildFailed
 from starter.stack import http_ok
 from starter.supervision import RestartPolicy, Restarts, Supervised
-from tests.integration.test_end_to_end import free_port
 
 pytestmark = pytest.mark.integration
 
