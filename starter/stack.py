@@ -126,9 +126,9 @@ class Stack:
         self.children: list[Child] = []
         self._supervised: list[Supervised] = []
         self.secrets: dict[str, Any] = {}
+        """With the sandbox: its API token, the webhook signing keys and the receiver's API token."""
         self.agents_online: AgentsOnline | None = None
         """With the sandbox: how many of its agents routing counts as online at the start."""
-        """With the sandbox: its API token, the webhook signing keys and the receiver's API token."""
 
     async def __aenter__(self) -> "Stack":
         await self.start()

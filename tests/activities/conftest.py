@@ -1,11 +1,10 @@
 """A fresh scripted respond.io for every test, and a client that talks to it without a network."""
 
-import socket
-
 import pytest
 
 from activities.respondio import RespondIOClient
 from activities.respondio_config import RespondIOConfig
+from bench.ports import free_port
 from tests.activities.fake_respondio import BASE_URL, TOKEN, FakeRespondIO
 
 
@@ -22,9 +21,7 @@ def settings() -> RespondIOConfig:
 @pytest.fixture
 def unreachable() -> RespondIOConfig:
     """Settings pointing at a local port nobody listens on: real sockets, a real connection failure."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     return RespondIOConfig(token=TOKEN, base_url=f"http://127.0.0.1:{port}/v2")
 
 

@@ -12,12 +12,17 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from bench.ports import free_port
+from bench.ports import free_stack_ports
 from models.ids import TASK_QUEUE
 from roster.client import RosterClient
 from roster.state import RosterConfig
 
 pytestmark = pytest.mark.integration
+
+
+def up_ports() -> dict[str, int]:
+    """A free port for each of `handoff up`'s port options, by option name (``temporal``, ``worker-metrics``, ...)."""
+    return {name.removesuffix("_port").replace("_", "-"): port for name, port in free_stack_ports().items()}
 
 
 async def start_up(data_dir, ports: dict[str, int], *options: str) -> asyncio.subprocess.Process:
@@ -77,8 +82,7 @@ async def routing_online(temporal_port: int) -> set[int]:
 
 
 async def test_up_stops_cleanly_and_keeps_state(tmp_path):
-    ports = {"temporal": free_port(), "ui": free_port(), "receiver": free_port(), "sandbox": free_port()}
-    ports |= {"worker-metrics": free_port(), "receiver-metrics": free_port()}
+    ports = up_ports()
     sandbox = f"http://127.0.0.1:{ports['sandbox']}"
 
     process = await start_up(tmp_path, ports)

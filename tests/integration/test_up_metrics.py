@@ -6,9 +6,8 @@ import asyncio
 import httpx
 import pytest
 
-from bench.ports import free_port
 from tests.deploy.dashboard import metric_names
-from tests.integration.test_up import interrupt, start_up, until_up
+from tests.integration.test_up import interrupt, start_up, until_up, up_ports
 from tests.metrics.scrape import Sample, scrape, total, until
 
 pytestmark = pytest.mark.integration
@@ -41,8 +40,7 @@ async def test_the_metrics_of_a_running_stack_move(tmp_path, monkeypatch):
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY)
     monkeypatch.setenv("HANDOFF_POLICY", str(policy))
-    ports = {"temporal": free_port(), "ui": free_port(), "receiver": free_port(), "sandbox": free_port()}
-    ports |= {"worker-metrics": free_port(), "receiver-metrics": free_port()}
+    ports = up_ports()
     worker_metrics = f"http://127.0.0.1:{ports['worker-metrics']}/metrics"
     receiver_metrics = f"http://127.0.0.1:{ports['receiver-metrics']}/metrics"
 

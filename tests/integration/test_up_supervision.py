@@ -14,10 +14,9 @@ from temporalio.api.workflowservice.v1 import DescribeTaskQueueRequest
 from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from bench.ports import free_port
 from models.ids import TASK_QUEUE, escalation_workflow_id
 from starter.escalations import describe_latest_run, escalation_handle
-from tests.integration.test_up import interrupt, no_process_uses, start_up, until_up
+from tests.integration.test_up import interrupt, no_process_uses, start_up, until_up, up_ports
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome, Status
 
@@ -67,8 +66,7 @@ async def polls(client: Client, pid: int) -> bool:
 async def test_a_killed_worker_comes_back_and_the_waiting_escalation_finishes(tmp_path):
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY)
-    ports = {"temporal": free_port(), "ui": free_port(), "receiver": free_port(), "sandbox": free_port()}
-    ports |= {"worker-metrics": free_port(), "receiver-metrics": free_port()}
+    ports = up_ports()
     data_dir = tmp_path / "stack"
 
     process = await start_up(data_dir, ports, f"--policy={policy}")

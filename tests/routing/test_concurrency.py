@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 
 from models.ids import escalation_workflow_id
-from roster.client import RosterClient, RosterNews
-from roster.state import RosterConfig
+from roster.client import RosterNews
 from starter.escalations import start_escalation
-from tests.routing.world import SUPPORT, assign_policy, fresh_contacts, fresh_queue, stop_roster
+from tests.routing.world import SUPPORT, assign_policy, fresh_contacts, fresh_queue, roster_of, stop_roster
 from workflows.escalation_types import EscalationResult, Outcome
 from workflows.policy import Policy
 
@@ -58,7 +57,7 @@ async def workers(env, queue: str, count: int = 1):
 async def roster(env, queue: str, online: list[int]):
     """The queue's roster with ``online`` agents present; cancelled afterwards, so call it inside the workers' block."""
     for agent_id in online:
-        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(agent_id, True))
+        await roster_of(env.client, queue).tell(RosterNews.presence(agent_id, True))
     try:
         yield
     finally:
@@ -99,7 +98,7 @@ async def test_round_robin_is_fair_across_two_worker_processes(dev_server):
         began = time.monotonic()
         results = await route(dev_server, queue, assign_policy(logic="round_robin", only_online=True), contacts)
         seconds = time.monotonic() - began
-        snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(dev_server.client, queue).snapshot()
     counts = assignees(results)
     print(f"\nround robin, 2 worker processes, 200 escalations in {seconds:.1f}s: {dict(sorted(counts.items()))}")
     assert all(r.outcome == Outcome.COMPLETED for r in results)
@@ -116,11 +115,9 @@ async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_
     capped = assign_policy(logic="least_open", only_online=True, max_open=5, timeout={"after": "2s"})
     async with workers(dev_server, queue, count=2), roster(dev_server, queue, [a.id for a in online]):
         spread = assignees(await route(dev_server, queue, assign_policy(only_online=True), first_contacts))
-        await asyncio.gather(
-            *(RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.closed(c)) for c in first_contacts)
-        )
+        await asyncio.gather(*(roster_of(dev_server.client, queue).tell(RosterNews.closed(c)) for c in first_contacts))
         over_cap = await route(dev_server, queue, capped, fresh_contacts(20))
-        snapshot = await RosterClient(dev_server.client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(dev_server.client, queue).snapshot()
     print(f"\none agent offline, 30 escalations: {dict(sorted(spread.items()))}")
     print(f"at most 5 open each, 20 escalations: {dict(sorted(assignees(over_cap).items()))}")
     assert offline.id not in spread and all(n == 10 for n in spread.values()), spread
@@ -135,7 +132,7 @@ async def test_round_robin_continues_where_it_left_off_after_the_worker_restarts
     turns = []
     async with workers(dev_server, queue):
         for agent in SUPPORT:
-            await RosterClient(dev_server.client, queue, RosterConfig()).tell(RosterNews.presence(agent.id, True))
+            await roster_of(dev_server.client, queue).tell(RosterNews.presence(agent.id, True))
         for contact_id in fresh_contacts(6):
             turns += [r.assignee.id for r in await route(dev_server, queue, policy, [contact_id])]
     async with workers(dev_server, queue), roster(dev_server, queue, []):

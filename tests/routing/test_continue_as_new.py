@@ -10,10 +10,10 @@ from temporalio.client import Client
 
 from models.agents import ChoiceRequest
 from models.ids import escalation_workflow_id, roster_workflow_id
-from roster.client import RosterClient, RosterNews
+from roster.client import RosterNews
 from roster.state import RosterConfig, RosterState
 from roster.workflow import Roster
-from tests.routing.world import SUPPORT, TEAM, fresh_queue, list_agents_returning, stop_roster
+from tests.routing.world import SUPPORT, TEAM, fresh_queue, list_agents_returning, roster_of, stop_roster
 from worker.build import build_worker
 from worker.settings import Settings
 
@@ -54,7 +54,7 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
     client = dev_server.client
     async with roster(dev_server, continue_after=5) as (queue, handle):
         for agent_id in (A, B, C):
-            await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(agent_id, True))
+            await roster_of(client, queue).tell(RosterNews.presence(agent_id, True))
         turns = [
             (
                 await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=i, team=TEAM, only_online=True))
@@ -62,16 +62,16 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
             for i in range(1, 8)
         ]
         active_at = datetime.now(UTC)
-        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.agent_active(D, active_at))
-        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.closed(1))
-        await RosterClient(client, queue, RosterConfig()).tell(RosterNews.assigned(2, D))
+        await roster_of(client, queue).tell(RosterNews.agent_active(D, active_at))
+        await roster_of(client, queue).tell(RosterNews.closed(1))
+        await roster_of(client, queue).tell(RosterNews.assigned(2, D))
         full = await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=99, team=TEAM, max_open=1))
-        await RosterClient(client, queue, RosterConfig()).tell(
+        await roster_of(client, queue).tell(
             RosterNews.presence(B, True)
         )  # the 15th event: the state above crosses one more continue-as-new
         while await runs(client, handle.id, handle.first_execution_run_id) < 4:
             await asyncio.sleep(0.05)
-        snapshot = await RosterClient(client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(client, queue).snapshot()
         after = await handle.execute_update(Roster.choose, ChoiceRequest(contact_id=8, team=TEAM, only_online=True))
     assert turns == [A, B, C, A, B, C, A]
     assert full.agent is None
@@ -88,7 +88,7 @@ async def test_a_burst_of_choices_across_several_continue_as_new_loses_and_repea
     client = dev_server.client
     async with roster(dev_server, continue_after=10) as (queue, handle):
         for agent in SUPPORT:
-            await RosterClient(client, queue, RosterConfig()).tell(RosterNews.presence(agent.id, True))
+            await roster_of(client, queue).tell(RosterNews.presence(agent.id, True))
         at_once = asyncio.Semaphore(4)
 
         async def choose(contact_id: int):
@@ -97,7 +97,7 @@ async def test_a_burst_of_choices_across_several_continue_as_new_loses_and_repea
 
         choices = await asyncio.gather(*(choose(i) for i in range(60)))
         chain = await runs(client, handle.id, handle.first_execution_run_id)
-        snapshot = await RosterClient(client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(client, queue).snapshot()
     counts = Counter(c.agent.id for c in choices)
     print(f"\n60 choices over {chain} runs: {dict(sorted(counts.items()))}")
     assert chain >= 3, "several continue-as-new happened during the burst"

@@ -20,6 +20,7 @@ from tests.routing.world import (
     fresh_contacts,
     fresh_queue,
     list_agents_returning,
+    roster_of,
     stop_roster,
 )
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
@@ -73,15 +74,13 @@ async def test_an_active_agent_is_online_until_the_inactivity_timeout_then_offli
     env = time_skipping_env
     async with routing(env, SUPPORT, RosterConfig(inactivity_timeout="15m")) as (queue, _):
         second = SUPPORT[1].id
-        await RosterClient(env.client, queue, RosterConfig()).tell(
-            RosterNews.agent_active(second, await env.get_current_time())
-        )
+        await roster_of(env.client, queue).tell(RosterNews.agent_active(second, await env.get_current_time()))
         assert (await choose(env, queue, 1)).agent.id == second
         await env.sleep(timedelta(minutes=14, seconds=50))
         assert (await choose(env, queue, 2)).agent.id == second
         await env.sleep(timedelta(seconds=20))
         late = await choose(env, queue, 3)
-        snapshot = await RosterClient(env.client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(env.client, queue).snapshot()
     assert late.agent is None
     assert {c.rejected_because for c in late.candidates} == {"offline"}
     assert [s.online for s in snapshot.agents] == [False] * 4
@@ -94,11 +93,11 @@ async def test_nobody_eligible_runs_the_timeout_steps_or_ends(time_skipping_env,
     policy = assign_policy(only_online=True, timeout={"after": "10m", "steps": on_timeout})
     async with routing(env, [*SUPPORT, SAM], RosterConfig()) as (queue, inbox):
         result = await (await escalate(env, queue, inbox, policy)).result()
-        await RosterClient(env.client, queue, RosterConfig()).tell(
+        await roster_of(env.client, queue).tell(
             RosterNews.presence(SUPPORT[0].id, True)
         )  # wakes a finished escalation: ignored
         later = await choose(env, queue, inbox.contact_id + 1)
-        snapshot = await RosterClient(env.client, queue, RosterConfig()).snapshot()
+        snapshot = await roster_of(env.client, queue).snapshot()
     assert result.finished_at - result.opened_at >= timedelta(minutes=10)
     if on_timeout:
         assert result.outcome == Outcome.COMPLETED and inbox.assignments == [SAM.id]
@@ -149,7 +148,7 @@ async def test_a_waiting_escalation_asks_again_as_soon_as_an_agent_comes_online(
     async with routing(env, SUPPORT, RosterConfig()) as (queue, inbox):
         handle = await escalate(env, queue, inbox, assign_policy(only_online=True))
         state = await poll(handle, lambda s: "nobody eligible" in s.step)
-        await RosterClient(env.client, queue, RosterConfig()).tell(RosterNews.presence(SUPPORT[2].id, True))
+        await roster_of(env.client, queue).tell(RosterNews.presence(SUPPORT[2].id, True))
         assigned = await poll(handle, lambda s: s.assignee is not None)
         await handle.result()
     assert assigned.assignee == SUPPORT[2]

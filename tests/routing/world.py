@@ -10,6 +10,8 @@ from temporalio.client import Client, WorkflowFailureError
 from models.agents import Agent
 from models.conversation import AssignRequest, Conversation
 from models.ids import roster_workflow_id
+from roster.client import RosterClient
+from roster.state import RosterConfig
 from workflows.policy import Policy
 
 TEAM = "Support"
@@ -40,6 +42,11 @@ async def assign_nowhere(request: AssignRequest) -> None:
 def assign_policy(**assign: object) -> Policy:
     """A policy with one step: assign to the team with the given options."""
     return Policy.model_validate({"name": "route-once", "steps": [{"assign": {"team": TEAM, **assign}}]})
+
+
+def roster_of(client: Client, task_queue: str) -> RosterClient:
+    """The task queue's roster, as the receiver and the CLI reach it (default settings if this starts it)."""
+    return RosterClient(client, task_queue, RosterConfig())
 
 
 def fresh_queue(prefix: str) -> str:

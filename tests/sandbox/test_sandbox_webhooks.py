@@ -4,12 +4,12 @@ import base64
 import hashlib
 import hmac
 import json
-import socket
 import uuid
 
 import httpx
 import pytest
 
+from bench.ports import free_port
 from sandbox.server import running_sandbox
 
 pytestmark = pytest.mark.integration
@@ -170,9 +170,7 @@ async def test_a_delivery_fails_after_max_attempts_and_the_next_one_goes_on(sett
 
 
 async def test_an_unreachable_receiver_is_a_connection_error(settings, eventually):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     hooks = [{"event": "message.received", "url": f"http://127.0.0.1:{port}/hook", "signing_key": "k"}]
     configured = settings(webhooks=hooks, max_attempts=2)
     async with running_sandbox(configured) as url, httpx.AsyncClient(base_url=url) as client:

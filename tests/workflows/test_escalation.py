@@ -42,11 +42,12 @@ async def running(env, inbox: FakeInbox, policy: Policy = POLICY):
 
 async def until_waiting(handle: WorkflowHandle, step: str = "wait") -> None:
     """Poll the state query (which does not skip time) until the workflow's step mentions ``step``."""
-    for _ in range(200):
-        if step in (await handle.query(ConversationEscalation.state)).step:
-            return
-        await asyncio.sleep(0.02)
-    raise AssertionError(f"the workflow never reached a step with {step!r}")
+    try:
+        async with asyncio.timeout(30):
+            while step not in (await handle.query(ConversationEscalation.state)).step:
+                await asyncio.sleep(0.02)
+    except TimeoutError:
+        raise AssertionError(f"the workflow never reached a step with {step!r}") from None
 
 
 async def test_no_reply_reassigns_to_someone_else_and_comments(time_skipping_env, record_history):

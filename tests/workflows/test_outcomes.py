@@ -5,7 +5,6 @@ import asyncio
 from models.api_errors import UNAUTHORIZED
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from tests.workflows.test_escalation import running, until_waiting
-from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import Outcome
 
 ALICE, CAROL, _ = AGENTS
@@ -30,9 +29,8 @@ async def test_a_refused_token_blocks_the_escalation_until_it_works_again(time_s
         await until_waiting(handle)
         inbox.refusal = UNAUTHORIZED  # revoked during the wait: the check after it is refused
         finishing = asyncio.create_task(handle.result())  # lets the server skip the wait and the retry backoff
+        await until_waiting(handle, "blocked")
         async with asyncio.timeout(30):
-            while not (await handle.query(ConversationEscalation.state)).step.startswith("blocked"):
-                await asyncio.sleep(0.02)
             while inbox.refused < 3:  # still retrying while blocked
                 await asyncio.sleep(0.02)
         inbox.refusal = None  # the token works again
