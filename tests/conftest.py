@@ -1,9 +1,11 @@
 """Shared fixtures: Temporal servers from the PyPI wheels, with Handoff's search attributes."""
 
+import logging
 import os
 from pathlib import Path
 
 import pytest
+from temporalio import activity, workflow
 from temporalio.api.enums.v1 import IndexedValueType
 from temporalio.api.operatorservice.v1 import AddSearchAttributesRequest
 from temporalio.client import WorkflowHandle
@@ -21,6 +23,18 @@ def fresh_settings():
     settings.cache_clear()
     yield
     settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def logging_restored():
+    """Every ``handoff`` command sets up logging for its process (``starter.logs``); a test that runs one in
+    this process gets the test process's logging back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    on_message = workflow.logger.workflow_info_on_message, activity.logger.activity_info_on_message
+    yield
+    root.handlers[:], root.level = handlers, level
+    workflow.logger.workflow_info_on_message, activity.logger.activity_info_on_message = on_message
 
 
 @pytest.fixture(scope="session")

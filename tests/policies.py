@@ -2,8 +2,10 @@
 
 from workflows.policy import Policy
 
+COMMENT = "No reply from {previous_assignee} in {waited}; reassigned to {assignee}."
 
-def quick_policy(name: str, wait: str) -> Policy:
+
+def quick_policy(name: str, wait: str, comment: str = COMMENT) -> Policy:
     return Policy.model_validate(
         {
             "name": name,
@@ -15,7 +17,7 @@ def quick_policy(name: str, wait: str) -> Policy:
                         "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
                         "then": [
                             {"assign": {"team": "Tier 2", "only_online": True}},
-                            {"comment": "No reply from {previous_assignee} in {waited}; reassigned to {assignee}."},
+                            {"comment": comment},
                         ],
                     }
                 },

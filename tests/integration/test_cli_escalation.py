@@ -2,7 +2,6 @@
 on the dev server, opened in the sandbox inbox over real HTTP."""
 
 import asyncio
-import logging
 import time
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -27,15 +26,6 @@ NOBODY_ONLINE = Policy.model_validate(
     {"name": "supervisors-only", "steps": [{"assign": {"team": "Supervisors", "only_online": True}}]}
 )
 """Sam, the only supervisor, is online in the sandbox but nobody told routing."""
-
-
-@pytest.fixture(autouse=True)
-def logging_restored():
-    """Each command sets up logging for its process; put the test process's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    yield
-    root.handlers[:], root.level = handlers, level
 
 
 async def handoff(dev_server: Any, *args: str, task_queue: str | None = None) -> Result:

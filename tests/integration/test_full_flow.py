@@ -15,32 +15,17 @@ from roster.state import RosterConfig
 from sandbox.server import running_sandbox
 from sandbox.settings import SandboxSettings
 from starter.escalations import start_escalation
+from tests.policies import quick_policy
 from worker.activities import handoff_activities
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows import search_attributes as sa
 from workflows.escalation_types import Outcome
-from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
 
-QUICK_POLICY = Policy.model_validate(
-    {
-        "name": "promptly-transfer-quick",
-        "steps": [
-            {"assign": {"user": "alice@example.com"}},
-            {"wait": "2s"},
-            {
-                "branch": {
-                    "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
-                    "then": [
-                        {"assign": {"team": "Tier 2", "only_online": True}},
-                        {"comment": "No reply from {previous_assignee} in {waited}; reassigned to {assignee_mention}."},
-                    ],
-                }
-            },
-        ],
-    }
+QUICK_POLICY = quick_policy(
+    "promptly-transfer-quick", "2s", "No reply from {previous_assignee} in {waited}; reassigned to {assignee_mention}."
 )
 
 

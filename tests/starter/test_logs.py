@@ -4,7 +4,6 @@ import json
 import logging
 
 import pytest
-from temporalio import activity, workflow
 
 from models.ids import escalation_workflow_id
 from starter.logs import REDACTED, about_contact, configure_logging
@@ -18,18 +17,14 @@ TOKEN, KEY_1, KEY_2, API_TOKEN = "tok-3f9a7c1e", "whk-one-81d2", "whk-two-5be0",
 
 @pytest.fixture
 def logs(capsys):
-    """Configure logging as a command does; yield a reader of what reached stderr; put everything back."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    on_message = workflow.logger.workflow_info_on_message, activity.logger.activity_info_on_message
+    """Configure logging as a command does; yield a reader of what reached stderr (``logging_restored`` in
+    tests/conftest.py puts everything back)."""
 
     def configure(**settings: object) -> None:
         configure_logging(Settings(respondio_token=TOKEN, webhook_keys=[KEY_1, KEY_2], api_token=API_TOKEN, **settings))
         capsys.readouterr()
 
     yield configure, lambda: capsys.readouterr().err
-    root.handlers[:], root.level = handlers, level
-    workflow.logger.workflow_info_on_message, activity.logger.activity_info_on_message = on_message
 
 
 @pytest.mark.parametrize("log_format", ["plain", "json"])

@@ -18,12 +18,12 @@ from starter.cli import app
 from starter.escalations import start_escalation
 from starter.report_source import retention
 from starter.stack import keep_finished_workflows
+from tests.policies import quick_policy
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import EscalationState
-from workflows.policy import Policy
 
 pytestmark = pytest.mark.integration
 
@@ -60,24 +60,6 @@ class Inboxes:
         return await self.of[request.contact_id].choose_assignee(request)
 
 
-def quick_policy(name: str) -> Policy:
-    return Policy.model_validate(
-        {
-            "name": name,
-            "steps": [
-                {"assign": {"user": ALICE.email}},
-                {"wait": "2s"},
-                {
-                    "branch": {
-                        "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
-                        "then": [{"assign": {"team": "Tier 2"}}],
-                    }
-                },
-            ],
-        }
-    )
-
-
 async def first_assignment(handle: WorkflowHandle, deadline: float = 30) -> EscalationState:
     async with asyncio.timeout(deadline):
         while not (state := await handle.query(ConversationEscalation.state)).history:
@@ -93,7 +75,7 @@ def report(address: str, *args: str) -> Any:
 async def test_the_report_counts_each_conversation_once_as_it_ended(dev_server):
     client = dev_server.client
     name = f"report-{uuid.uuid4().hex[:8]}"
-    policy = quick_policy(name)
+    policy = quick_policy(name, "2s")
     queue = f"report-{uuid.uuid4()}"
     inboxes = Inboxes()
     stories = ["replies in 30 s", "replies in 90 s", "silent", "closes", "terminated", "reopened, then silent"]
