@@ -4,10 +4,8 @@ The dev server keeps its SQLite database in the case's folder, so a killed serve
 state; the worker, the receiver and the sandbox inbox are the real processes `handoff up` runs.
 """
 
-import asyncio
 import signal
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Collection
+from collections.abc import AsyncIterator, Collection
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -26,6 +24,7 @@ from models.ids import escalation_workflow_id
 from starter.processes import Child
 from starter.stack import Stack, StackConfig, http_ok, temporal_answers
 from tests.faults.effects import LOST, Effects, count_effects
+from tests.polling import until
 from worker.settings import Settings
 from workflows import search_attributes as sa
 from workflows.escalation import ConversationEscalation
@@ -36,15 +35,6 @@ ESCALATIONS = f"WorkflowType = '{ConversationEscalation.__name__}'"
 POLL_SECONDS = 0.5
 AT_ONCE = 10
 """Calls made a few at a time: many result long-polls at once hit the dev server's poller limit."""
-
-
-async def until(check: Callable[[], Awaitable[T]], what: str, timeout: float) -> T:
-    """Poll ``check`` until it returns something truthy; fail naming ``what`` after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while not (result := await check()):
-        assert time.monotonic() < deadline, f"{what}: not within {timeout:.0f} s"
-        await asyncio.sleep(POLL_SECONDS)
-    return result
 
 
 @dataclass
@@ -112,7 +102,7 @@ class FaultStack:
         async def waiting() -> bool:
             return await self.count("ExecutionStatus = 'Running' AND HandoffStatus = 'waiting'") == count
 
-        await until(waiting, f"{count} escalations waiting", timeout)
+        await until(waiting, f"{count} escalations waiting", timeout, every=POLL_SECONDS)
 
     async def all_answer(self, contact_ids: Collection[int], timeout: float = 120) -> None:
         """Until every escalation answers its state query: a worker has its history and serves it."""
@@ -130,13 +120,13 @@ class FaultStack:
             await bounded(AT_ONCE, sorted(unanswered), ask)
             return not unanswered
 
-        await until(all_answered, "every escalation answered its state query", timeout)
+        await until(all_answered, "every escalation answered its state query", timeout, every=POLL_SECONDS)
 
     async def all_finished(self, timeout: float) -> None:
         async def finished() -> bool:
             return await self.count("ExecutionStatus = 'Running'") == 0
 
-        await until(finished, "every escalation finished", timeout)
+        await until(finished, "every escalation finished", timeout, every=POLL_SECONDS)
 
     async def outcomes(self, contact_ids: Collection[int]) -> dict[int, str]:
         """Each escalation's outcome from its result; ``LOST`` when it has none (running, failed, missing)."""

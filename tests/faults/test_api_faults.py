@@ -6,8 +6,9 @@ import pytest
 
 from tests.faults.cases import CaseReport, Cases
 from tests.faults.effects import assert_each_escalated_once
-from tests.faults.stack import FaultStack, fault_stack, until
+from tests.faults.stack import FaultStack, fault_stack
 from tests.metrics.scrape import scrape, total
+from tests.polling import until
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -7,7 +7,8 @@ import pytest
 
 from tests.faults.cases import CaseReport, Cases
 from tests.faults.effects import assert_each_escalated_once
-from tests.faults.stack import fault_stack, until
+from tests.faults.stack import fault_stack
+from tests.polling import until
 
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 

@@ -2,8 +2,6 @@
 on the dev server, opened in the sandbox inbox over real HTTP."""
 
 import asyncio
-import time
-from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import pytest
@@ -14,6 +12,7 @@ from models.ids import escalation_workflow_id
 from starter.cli import app
 from starter.policy_file import load_policy
 from tests.integration.wired import Wired, new_contact, wired
+from tests.polling import until
 from workflows.escalation import ConversationEscalation
 from workflows.escalation_types import EscalationState, Outcome
 from workflows.policy import Policy
@@ -36,15 +35,6 @@ async def handoff(dev_server: Any, *args: str, task_queue: str | None = None) ->
     return await asyncio.to_thread(CliRunner().invoke, app, list(args), env=env)
 
 
-async def eventually(check: Callable[[], Awaitable[T | None]], deadline: float = 30) -> T:
-    """Poll ``check`` until it returns something truthy, failing after ``deadline`` seconds."""
-    give_up = time.monotonic() + deadline
-    while not (found := await check()):
-        assert time.monotonic() < give_up, "condition not met in time"
-        await asyncio.sleep(0.05)
-    return found
-
-
 async def opened(w: Wired, contact: int, step: str) -> EscalationState:
     """The customer writes; return the escalation's state once its step mentions ``step``."""
     await w.post(f"/sandbox/contacts/{contact}/customer-message", text="Hello?", firstName="Pat")
@@ -56,7 +46,7 @@ async def opened(w: Wired, contact: int, step: str) -> EscalationState:
             return None
         return state if step in state.step else None
 
-    return await eventually(reached)
+    return await until(reached, f"the escalation reached {step!r}")
 
 
 async def test_list_show_cancel_and_a_finished_escalation(dev_server, tmp_path):
@@ -70,7 +60,7 @@ async def test_list_show_cancel_and_a_finished_escalation(dev_server, tmp_path):
             assert listed.exit_code == 0, listed.output
             return next((line for line in listed.stdout.splitlines() if workflow_id in line), None)
 
-        row = await eventually(listed_row)  # piped: one line per escalation, however wide
+        row = await until(listed_row, "the escalation listed")  # piped: one line per escalation, however wide
         assert f"{state.deadline:%Y-%m-%d %H:%M:%S}" in row and "alice@example.com" in row and "waiting" in row
 
         shown = await handoff(dev_server, "escalation", "show", str(contact))
