@@ -1,102 +1,129 @@
 """The activities that read and change a respond.io conversation, over one shared API client."""
 
-import functools
-from collections.abc import Awaitable, Callable
 from contextlib import aclosing
-from datetime import UTC, timedelta
-from typing import ParamSpec, TypeVar
 
-import httpx
 from temporalio import activity
-from temporalio.exceptions import ApplicationError
 
-from activities.respondio import JSONObject, RespondIOClient, RespondIOError
-from models.agents import Agent
-from models.api_errors import CONVERSATION_CLOSED, TAKEN_BY_A_PERSON
-from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
-from models.replies import counts_after
-from models.timestamps import message_time
-
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def _as_application_errors(call: Callable[_P, Awaitable[_R]]) -> Callable[_P, Awaitable[_R]]:
-    """Turn respond.io failures into ``ApplicationError``s that tell Temporal whether and when to retry."""
-
-    @functools.wraps(call)
-    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _R:
-        try:
-            return await call(*args, **kwargs)
-        except RespondIOError as error:
-            raise ApplicationError(
-                str(error),
-                type=type(error).__name__,
-                non_retryable=not error.retryable,
-                next_retry_delay=timedelta(seconds=error.retry_after) if error.retry_after is not None else None,
-            ) from error
-        except httpx.TransportError as error:
-            raise ApplicationError(
-                f"Could not reach respond.io ({type(error).__name__}: {str(error) or 'no details'}). Check"
-                " HANDOFF_RESPONDIO_BASE_URL, HANDOFF_RESPONDIO_TIMEOUT and the network; the activity is retried.",
-                type="RespondIOUnreachable",
-            ) from error
-
-    return wrapper
+from activities.application_errors import as_application_errors, conversation_closed, taken_by_a_person
+from activities.contacts import (
+    agent_from_user,
+    conversation_from_contact,
+    is_open_and_assigned_to,
+    open_and_assigned_to,
+)
+from activities.human_reply import first_human_reply
+from activities.respondio import RespondIOClient
+from models.agents import Agent, Routing
+from models.conversation import (
+    AssignRequest,
+    CommentRequest,
+    Conversation,
+    ConversationRead,
+    Reply,
+    ReplyQuery,
+    Taken,
+    TakeRequest,
+)
 
 
-def _full_name(person: JSONObject) -> str:
-    return f"{person.get('firstName') or ''} {person.get('lastName') or ''}".strip()
+def _assigned(contact_id: int, agent: Agent) -> str:
+    return f"respond.io assigned contact {contact_id} to {agent.name} (user {agent.id})"
 
 
-def _agent(user: JSONObject) -> Agent:
-    team = (user.get("team") or {}).get("name")
-    return Agent(id=user["id"], email=user.get("email") or "", name=_full_name(user), team=team)
+def _already_assigned(contact_id: int, agent: Agent) -> str:
+    return f"respond.io had already assigned contact {contact_id} to {agent.name} (retry)"
 
 
 class ConversationActivities:
-    """Activities over one ``RespondIOClient`` shared by the whole worker; register the bound methods."""
+    """Activities over one ``RespondIOClient`` shared by the whole worker; register the bound methods.
 
-    def __init__(self, client: RespondIOClient):
+    ``routing`` (the roster's client) is needed by ``take_conversation`` only.
+    """
+
+    def __init__(self, client: RespondIOClient, routing: Routing | None = None):
         self._client = client
+        self._routing = routing
+
+    async def _conversation(self, contact_id: int) -> Conversation:
+        return conversation_from_contact(contact_id, await self._client.get_contact(contact_id))
+
+    async def _first_human_reply(self, query: ReplyQuery) -> Reply | None:
+        async with aclosing(self._client.iter_messages(query.contact_id)) as newest_first:
+            return await first_human_reply(newest_first, query.since)
 
     @activity.defn
-    @_as_application_errors
+    @as_application_errors
     async def get_conversation(self, contact_id: int) -> Conversation:
-        contact = await self._client.get_contact(contact_id)
-        assignee = contact.get("assignee")
-        conversation = Conversation(
-            contact_id=contact_id,
-            contact_name=_full_name(contact),
-            status="open" if contact.get("status") == "open" else "close",
-            assignee=_agent(assignee) if assignee else None,
-        )
+        conversation = await self._conversation(contact_id)
         activity.logger.info("Contact %s: conversation is %s", contact_id, conversation.status)
         return conversation
 
     @activity.defn
-    @_as_application_errors
+    @as_application_errors
     async def find_human_reply(self, query: ReplyQuery) -> Reply | None:
-        """The first reply a person sent that is not provably before ``since`` (``models.replies``), reading
-        back from the newest message only that far."""
-        since = query.since if query.since.tzinfo else query.since.replace(tzinfo=UTC)
-        reply = None
-        async with aclosing(self._client.iter_messages(query.contact_id)) as messages:
-            async for message in messages:
-                sent = message_time(message)
-                if sent is None:
-                    continue
-                if not counts_after(sent, since):
-                    break  # newest first: everything further back is earlier still
-                sender = message.get("sender") or {}
-                by_person = message.get("traffic") == "outgoing" and sender.get("source") == "user"
-                if by_person and (reply is None or sent.at <= reply.sent_at):
-                    reply = Reply(message_id=message["messageId"], user_id=sender.get("userId"), sent_at=sent.at)
+        """The first reply a person sent that is not provably before ``since`` (``models.replies``)."""
+        reply = await self._first_human_reply(query)
         activity.logger.info("Contact %s: %s", query.contact_id, "human reply found" if reply else "no human reply")
         return reply
 
     @activity.defn
-    @_as_application_errors
+    @as_application_errors
+    async def read_conversation(self, query: ReplyQuery) -> ConversationRead:
+        """One decision's read: the conversation, and the first human reply not provably before ``since``.
+
+        A closed conversation's messages are not read (``reply`` None): a close ends the escalation whether or
+        not someone replied, so the reply could change nothing.
+        """
+        conversation = await self._conversation(query.contact_id)
+        reply = await self._first_human_reply(query) if conversation.status == "open" else None
+        activity.logger.info(
+            "Contact %s: conversation is %s, %s",
+            query.contact_id,
+            conversation.status,
+            "human reply found" if reply else "no human reply",
+        )
+        return ConversationRead(conversation=conversation, reply=reply)
+
+    @activity.defn
+    @as_application_errors
+    async def take_conversation(self, request: TakeRequest) -> Taken:
+        """Choose an agent (unless the roster ``offered`` one) and assign the conversation, in one step.
+
+        Safe to run again: routing answers the same request id with the same choice, and an assignment that
+        already landed is not sent twice. A closed conversation, or one a person gave to someone else since
+        Handoff's last assignment, is released from routing and ends in a non-retryable error.
+        """
+        routing = self._routing_for_take()
+        contact_id = request.contact_id
+        conversation = await self._conversation(contact_id)
+        if conversation.status != "open":
+            await routing.withdraw(contact_id)
+            raise conversation_closed()
+        choice = request.offered or await routing.choose(request.choice, request.request_id)
+        agent, assignee = choice.agent, conversation.assignee
+        if (
+            request.previous_assignee_id is not None
+            and assignee is not None
+            and assignee.id not in (request.previous_assignee_id, agent.id if agent else None)
+        ):
+            await routing.withdraw(contact_id)
+            raise taken_by_a_person(assignee)
+        if agent is None:
+            activity.logger.info("Contact %s: nobody assigned (%s)", contact_id, choice.reason)
+            return Taken(conversation=conversation, choice=choice)
+        if assignee is not None and assignee.id == agent.id:
+            return Taken(conversation=conversation, choice=choice, confirmed=_already_assigned(contact_id, agent))
+        await self._client.assign(contact_id, agent.id)
+        activity.logger.info("Contact %s: assigned to user %s", contact_id, agent.id)
+        return Taken(conversation=conversation, choice=choice, confirmed=_assigned(contact_id, agent))
+
+    def _routing_for_take(self) -> Routing:
+        if self._routing is None:
+            raise RuntimeError("take_conversation needs routing: build ConversationActivities with the roster client")
+        return self._routing
+
+    @activity.defn
+    @as_application_errors
     async def assign_conversation(self, request: AssignRequest) -> str:
         """Assign; the answer says what respond.io confirmed, so the history reads it (runs before this returned
         None, which still decodes: the workflow ignores the answer).
@@ -107,23 +134,22 @@ class ConversationActivities:
             return landed
         await self._client.assign(request.contact_id, request.agent.id)
         activity.logger.info("Contact %s: assigned to user %s", request.contact_id, request.agent.id)
-        return f"respond.io assigned contact {request.contact_id} to {request.agent.name} (user {request.agent.id})"
+        return _assigned(request.contact_id, request.agent)
 
     async def _landed_or_lost(self, request: AssignRequest) -> str | None:
         """On a retry: what an earlier attempt already did, or a non-retryable error when it is no longer ours."""
-        contact = await self._client.get_contact(request.contact_id)
-        assignee = contact.get("assignee") or {}
-        if assignee.get("id") == request.agent.id:
-            return f"respond.io had already assigned contact {request.contact_id} to {request.agent.name} (retry)"
-        if contact.get("status") != "open":
-            raise ApplicationError("the conversation was closed", type=CONVERSATION_CLOSED, non_retryable=True)
-        if assignee and assignee.get("id") != request.previous_assignee_id:
-            who = _full_name(assignee) or f"user {assignee.get('id')}"
-            raise ApplicationError(f"a person assigned it to {who}", type=TAKEN_BY_A_PERSON, non_retryable=True)
+        conversation = await self._conversation(request.contact_id)
+        assignee = conversation.assignee
+        if assignee is not None and assignee.id == request.agent.id:
+            return _already_assigned(request.contact_id, request.agent)
+        if conversation.status != "open":
+            raise conversation_closed()
+        if assignee is not None and assignee.id != request.previous_assignee_id:
+            raise taken_by_a_person(assignee)
         return None
 
     @activity.defn
-    @_as_application_errors
+    @as_application_errors
     async def post_comment(self, request: CommentRequest) -> str:
         """Post the internal comment; the answer says what respond.io confirmed, for the history."""
         await self._client.create_comment(request.contact_id, request.text)
@@ -131,8 +157,29 @@ class ConversationActivities:
         return f"respond.io added the comment to contact {request.contact_id}"
 
     @activity.defn
-    @_as_application_errors
+    @as_application_errors
     async def list_agents(self) -> list[Agent]:
-        agents = [_agent(user) for user in await self._client.list_users()]
+        agents = [agent_from_user(user) for user in await self._client.list_users()]
         activity.logger.info("Listed %s agents", len(agents))
         return agents
+
+    @activity.defn
+    @as_application_errors
+    async def open_conversations_by_agent(self, agent_ids: list[int]) -> dict[int, list[int]]:
+        """For the roster's reconciliation: each agent's open conversations (contact ids), as respond.io has them.
+
+        One filtered listing per agent; each listed contact is checked again here, so a filter respond.io ignores
+        lists more pages but never counts a contact against the wrong agent.
+        """
+        open_by_agent: dict[int, list[int]] = {}
+        for agent_id in dict.fromkeys(agent_ids):
+            contact_ids: dict[int, None] = {}  # ordered and without the repeats a shifting listing can page in
+            async with aclosing(self._client.iter_contacts(open_and_assigned_to(agent_id))) as contacts:
+                async for contact in contacts:
+                    if is_open_and_assigned_to(contact, agent_id):
+                        contact_ids[contact["id"]] = None
+            open_by_agent[agent_id] = list(contact_ids)
+        activity.logger.info(
+            "Open conversations of %s agents: %s in all", len(open_by_agent), sum(map(len, open_by_agent.values()))
+        )
+        return open_by_agent

@@ -136,14 +136,17 @@ class RespondIOClient:
             response.status_code, _error_message(response), method, path, _retry_after(response)
         )
 
-    async def _items(self, path: str, page_size: int) -> AsyncGenerator[JSONObject, None]:
-        """Items of a paginated list, page by page, so the caller can stop before the last page.
+    async def _items(
+        self, path: str, page_size: int, method: str = "GET", json: Any = None
+    ) -> AsyncGenerator[JSONObject, None]:
+        """Items of a paginated list, page by page, so the caller can stop before the last page; a listing
+        by ``POST`` sends the same ``json`` body for every page.
 
         Only the ``cursorId`` of ``pagination.next`` is used: the token is never sent to a URL from a response.
         """
         params: dict[str, Any] = {"limit": page_size}
         while True:
-            page = await self._call("GET", path, params=params)
+            page = await self._call(method, path, params=params, json=json)
             for item in page.get("items") or []:
                 yield item
             next_url = (page.get("pagination") or {}).get("next")
@@ -158,6 +161,12 @@ class RespondIOClient:
     def iter_messages(self, contact_id: int, page_size: int = 20) -> AsyncGenerator[JSONObject, None]:
         """The contact's messages, newest first, fetched one page at a time as the caller reads on."""
         return self._items(f"/contact/id:{contact_id}/message/list", page_size)
+
+    def iter_contacts(self, contact_filter: JSONObject, page_size: int = 100) -> AsyncGenerator[JSONObject, None]:
+        """Contacts matching ``contact_filter`` (``{"$and" | "$or": [{category, field, operator, value}]}``), one
+        page at a time as the caller reads on."""
+        body = {"search": "", "timezone": "UTC", "filter": contact_filter}
+        return self._items("/contact/list", page_size, method="POST", json=body)
 
     async def assign(self, contact_id: int, assignee: int | str | None) -> JSONObject:
         """Assign the contact's conversation to a user id or email; ``None`` unassigns it."""

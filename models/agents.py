@@ -1,6 +1,6 @@
 """Agents and routing choices: what the roster, the escalation workflow and the activities exchange."""
 
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import Field
 
@@ -30,6 +30,9 @@ class ChoiceRequest(Frozen):
     only_online: bool = False
     max_open: int | None = None
     exclude: list[int] = Field(default_factory=list)
+    queue: bool = False
+    """When nobody is eligible, wait in the roster's queue: the roster offers an agent to the escalation later
+    (its ``offered`` signal). False (runs started before the queue existed): answer nobody and forget."""
 
 
 class Candidate(Frozen):
@@ -44,3 +47,17 @@ class Choice(Frozen):
     agent: Agent | None
     candidates: list[Candidate]
     reason: str
+    queued: bool = False
+    """Nobody was eligible and the request waits in the roster's queue for an ``offered`` signal."""
+
+
+class Routing(Protocol):
+    """What the take activity needs of routing (the roster's client, ``roster.client.RosterClient``)."""
+
+    async def choose(self, request: ChoiceRequest, request_id: str) -> Choice:
+        """An agent, chosen and held for the contact; the same ``request_id`` always gets the same answer."""
+        ...
+
+    async def withdraw(self, contact_id: int) -> None:
+        """The contact no longer wants an agent: leave the queue and give back a hold not yet confirmed."""
+        ...

@@ -3,7 +3,7 @@
 from datetime import datetime
 from typing import Literal
 
-from models.agents import Agent
+from models.agents import Agent, Choice, ChoiceRequest
 from models.base import Frozen
 
 
@@ -39,3 +39,36 @@ class AssignRequest(Frozen):
 class CommentRequest(Frozen):
     contact_id: int
     text: str
+
+
+class TakeRequest(Frozen):
+    """Give the conversation to an agent in one step: read it, choose (unless ``offered``), assign."""
+
+    choice: ChoiceRequest
+    request_id: str
+    """Names this assign step's choice: the same for every attempt and every re-execution of the step (a local
+    activity runs again when the workflow task that ran it fails), so routing answers it with the same agent."""
+    previous_assignee_id: int | None = None
+    """Who had the conversation from Handoff before (None: nobody yet); anyone else now is a person's choice."""
+    offered: Choice | None = None
+    """The roster's offer from its queue: assign this choice's agent without choosing again."""
+
+    @property
+    def contact_id(self) -> int:
+        return self.choice.contact_id
+
+
+class Taken(Frozen):
+    """What the take activity did: the conversation as it read it, and routing's choice (agent None: nobody)."""
+
+    conversation: Conversation
+    choice: Choice
+    confirmed: str | None = None
+    """What respond.io confirmed of the assignment; None when nobody was assigned."""
+
+
+class ConversationRead(Frozen):
+    """One decision's read of the conversation: status and assignee, and the first human reply since a time."""
+
+    conversation: Conversation
+    reply: Reply | None

@@ -4,11 +4,12 @@ Every signal and choice also starts the roster if it is not running yet (with th
 ``config``), so no deployment step creates it.
 """
 
+import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from temporalio.client import Client, WithStartWorkflowOperation
+from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.service import RPCError, RPCStatusCode
 
@@ -17,10 +18,14 @@ from models.ids import roster_workflow_id
 from roster.state import AgentActivity, ContactAssignment, PresenceChange, RosterConfig, RosterSnapshot, RosterState
 from roster.workflow import Roster
 
+UPDATES_AT_ONCE = 4
+"""Choices one client (one per worker process) has in flight: Temporal admits 10 in-flight updates per workflow,
+and a burst beyond that thrashes the roster."""
+
 
 @dataclass(frozen=True)
 class RosterNews:
-    """One of the roster's signals and its argument: what a webhook or an operator says about presence or load."""
+    """One of the roster's signals and its argument: what a webhook, an operator, an escalation or a worker says."""
 
     signal: Callable[..., Awaitable[None]]
     arg: object
@@ -45,10 +50,20 @@ class RosterNews:
         """The contact's conversation closed: it no longer counts as anyone's open conversation."""
         return RosterNews(Roster.conversation_closed, contact_id)
 
+    @staticmethod
+    def withdraw(contact_id: int) -> "RosterNews":
+        """The contact's escalation no longer wants an agent: it leaves the queue and gives back an unconfirmed hold."""
+        return RosterNews(Roster.withdraw, contact_id)
+
+    @staticmethod
+    def configure(config: RosterConfig) -> "RosterNews":
+        """The roster's settings from now on (a worker tells its own as it starts)."""
+        return RosterNews(Roster.configure, config)
+
 
 class RosterClient:
     """Talks to the roster of ``task_queue``; ``config`` applies when a call starts the roster, ``rpc_timeout``
-    bounds each call (None: the SDK's default)."""
+    bounds each call (None: the SDK's default). Share one per process: its choices share ``UPDATES_AT_ONCE``."""
 
     def __init__(self, client: Client, task_queue: str, config: RosterConfig, rpc_timeout: timedelta | None = None):
         self._client = client
@@ -56,22 +71,42 @@ class RosterClient:
         self._config = config
         self._rpc_timeout = rpc_timeout
         self._workflow_id = roster_workflow_id(task_queue)
+        self._updates_in_flight = asyncio.Semaphore(UPDATES_AT_ONCE)
 
     async def choose(self, request: ChoiceRequest, request_id: str) -> Choice:
-        """Ask for an assignee; the same ``request_id`` is applied at most once (say it again on a retry)."""
-        start = WithStartWorkflowOperation(
-            Roster.run,
-            RosterState(config=self._config),
-            id=self._workflow_id,
-            task_queue=self._task_queue,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        )
-        return await self._client.execute_update_with_start_workflow(
-            Roster.choose, request, start_workflow_operation=start, id=request_id, rpc_timeout=self._rpc_timeout
-        )
+        """Ask for an assignee (held for the contact, or the request queued); the same ``request_id`` always gets
+        the same agent (say it again on a retry). A plain update, which costs the server less than update-with-start
+        (needed only until the roster first runs)."""
+        async with self._updates_in_flight:
+            try:
+                return await self._handle().execute_update(
+                    Roster.choose, request, id=request_id, rpc_timeout=self._rpc_timeout
+                )
+            except RPCError as error:
+                if error.status != RPCStatusCode.NOT_FOUND:
+                    raise
+            start = WithStartWorkflowOperation(
+                Roster.run,
+                RosterState(config=self._config),
+                id=self._workflow_id,
+                task_queue=self._task_queue,
+                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            )
+            return await self._client.execute_update_with_start_workflow(
+                Roster.choose, request, start_workflow_operation=start, id=request_id, rpc_timeout=self._rpc_timeout
+            )
+
+    async def withdraw(self, contact_id: int) -> None:
+        """The contact no longer wants an agent: it leaves the queue and gives back a hold not yet confirmed."""
+        await self.tell(RosterNews.withdraw(contact_id))
 
     async def tell(self, news: RosterNews) -> None:
-        """Signal-with-start: the news reaches the running roster, or starts one and is delivered to it."""
+        """The news reaches the running roster by a plain signal, or by signal-with-start when none runs yet."""
+        try:
+            return await self._handle().signal(news.signal, news.arg, rpc_timeout=self._rpc_timeout)
+        except RPCError as error:
+            if error.status != RPCStatusCode.NOT_FOUND:
+                raise
         await self._client.start_workflow(
             Roster.run,
             RosterState(config=self._config),
@@ -82,11 +117,13 @@ class RosterClient:
             rpc_timeout=self._rpc_timeout,
         )
 
+    def _handle(self) -> WorkflowHandle[Roster, None]:
+        return self._client.get_workflow_handle_for(Roster.run, self._workflow_id)
+
     async def snapshot(self) -> RosterSnapshot | None:
         """The roster's agents, presence, load and cursors; None when no roster runs on the task queue."""
         try:
-            handle = self._client.get_workflow_handle(self._workflow_id)
-            return await handle.query(Roster.snapshot, rpc_timeout=self._rpc_timeout)
+            return await self._handle().query(Roster.snapshot, rpc_timeout=self._rpc_timeout)
         except RPCError as error:
             if error.status == RPCStatusCode.NOT_FOUND:
                 return None

@@ -45,7 +45,7 @@ class RosterGauges:
         self._pools: set[str] = set()
 
     def show(self, snapshot: RosterSnapshot) -> None:
-        self._waiting.set(len(snapshot.waiting), self._labels)
+        self._waiting.set(len(snapshot.queue) + len(snapshot.waiting), self._labels)
         online = online_per_pool(snapshot)
         for pool in self._pools - online.keys():
             self._online.set(0, self._labels | {"pool": pool})

@@ -18,8 +18,9 @@ from starter.escalations import escalation_handle, start_escalation
 from starter.policy_file import PolicyError, load_policy
 from worker.settings import settings
 from workflows import search_attributes as sa
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import STATUSES, TIMED_STATUSES, Assignment, EscalationState, Status
+from workflows.versions import ESCALATIONS
 
 app = typer.Typer(help="Start, inspect, escalate or cancel escalations.", no_args_is_help=True)
 
@@ -65,7 +66,7 @@ def show(contact: int = typer.Argument(..., help="respond.io contact id")) -> No
         if not latest.running:
             return latest, None
         handle = client.get_workflow_handle(latest.run.id, run_id=latest.run.run_id)
-        return latest, await handle.query(ConversationEscalation.state)
+        return latest, await handle.query(Escalation.state)
 
     latest, state = run_with_client(read)
     attributes = latest.run.typed_search_attributes
@@ -128,7 +129,7 @@ def list_(
     limit: Annotated[int, typer.Option(min=1, help="at most this many")] = 50,
 ) -> None:
     """List escalations, newest first, with their search attributes and the deadline of a running wait."""
-    query = "WorkflowType = 'ConversationEscalation'" + (f" AND {sa.STATUS.name} = '{status}'" if status else "")
+    query = ESCALATIONS + (f" AND {sa.STATUS.name} = '{status}'" if status else "")
 
     async def fetch(client: Client) -> list[WorkflowExecution]:
         return [w async for w in client.list_workflows(query, limit=limit)]
@@ -163,7 +164,7 @@ def escalate_now(
     reason: Annotated[str, typer.Option(help="why; kept in the outcome and shown in the comment's {waited}")],
 ) -> None:
     """End the current wait now; the policy's conditions still decide what happens."""
-    _say(_operate(contact, "escalate", ConversationEscalation.escalate_now, reason))
+    _say(_operate(contact, "escalate", Escalation.escalate_now, reason))
 
 
 @app.command()
@@ -172,12 +173,10 @@ def cancel(
     reason: Annotated[str, typer.Option(help="why; kept in the outcome")],
 ) -> None:
     """Stop a contact's escalation; Handoff takes no further action on the conversation."""
-    _say(_operate(contact, "cancel", ConversationEscalation.cancel, reason))
+    _say(_operate(contact, "cancel", Escalation.cancel, reason))
 
 
-def _operate(
-    contact: int, verb: str, update: UpdateMethodMultiParam[[ConversationEscalation, str], str], reason: str
-) -> str:
+def _operate(contact: int, verb: str, update: UpdateMethodMultiParam[[Escalation, str], str], reason: str) -> str:
     """Send an operator's update to the contact's running escalation; for a finished one, say how it ended."""
 
     async def send(client: Client) -> str:

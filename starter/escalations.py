@@ -13,7 +13,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
 from workflows import story
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import (
     MEMO_OPENED_AT,
     MEMO_OPENING,
@@ -33,7 +33,7 @@ class StartResult:
     workflow_id: str
     started: bool
     detail: str
-    handle: WorkflowHandle[ConversationEscalation, EscalationResult] | None = None
+    handle: WorkflowHandle[Escalation, EscalationResult] | None = None
     """The run that has this opening now, when Temporal took it."""
 
 
@@ -50,7 +50,7 @@ async def start_escalation(
 
     Signal-with-start on the contact's workflow id, so Temporal accepts it durably whether or not a
     worker is up: with no run going, a run starts for this opening; with one running, the run
-    itself decides, atomically (``ConversationEscalation.opened``): its own opening again or an
+    itself decides, atomically (``Escalation.opened``): its own opening again or an
     older one changes nothing, a newer one ends it without acting and hands over to a fresh run
     waiting from the new opening. A finished run's memo settles late deliveries: the same opening,
     or an older one, was escalated already, unless that run failed or was terminated. ``rpc_timeout``
@@ -63,7 +63,7 @@ async def start_escalation(
     if latest is not None and latest.status in DONE and _covers(await latest.memo(), request):
         return StartResult(workflow_id, False, "this opening was already escalated")
     handle = await client.start_workflow(
-        ConversationEscalation.run,
+        Escalation.run,
         request,
         id=workflow_id,
         task_queue=task_queue,
@@ -72,7 +72,7 @@ async def start_escalation(
         search_attributes=sa.initial(contact_id, policy.name),
         static_summary=story.escalation_summary(contact_id, policy.name, opened_at),
         static_details=story.policy_outline(policy),
-        start_signal=ConversationEscalation.opened.__name__,
+        start_signal=Escalation.opened.__name__,
         start_signal_args=[request],
         rpc_timeout=rpc_timeout,
     )
@@ -122,9 +122,9 @@ async def signal_escalation(
 
 def escalation_handle(
     client: Client, contact_id: int, run_id: str | None = None
-) -> WorkflowHandle[ConversationEscalation, EscalationResult]:
+) -> WorkflowHandle[Escalation, EscalationResult]:
     """The contact's escalation (its latest run, or ``run_id``), typed for its result, updates and queries."""
-    handle: WorkflowHandle[ConversationEscalation, EscalationResult] = client.get_workflow_handle_for(
-        ConversationEscalation.run, escalation_workflow_id(contact_id), run_id=run_id
+    handle: WorkflowHandle[Escalation, EscalationResult] = client.get_workflow_handle_for(
+        Escalation.run, escalation_workflow_id(contact_id), run_id=run_id
     )
     return handle

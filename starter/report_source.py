@@ -15,13 +15,14 @@ from temporalio.service import RPCError
 
 from starter.report import FAILED, Ending, Report
 from workflows import search_attributes as sa
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import EscalationResult, Outcome
+from workflows.versions import ESCALATIONS
 
 DEFAULT_PERIOD = timedelta(days=7)
 CONCURRENT_READS = 20
 """Results read at once: each is a history long-poll, and the server limits concurrent pollers per namespace."""
-ESCALATIONS = f"WorkflowType = '{ConversationEscalation.__name__}'"
+
 UNKNOWN_POLICY = "(unknown)"
 
 
@@ -48,8 +49,8 @@ async def _ending(client: Client, execution: WorkflowExecution, reads: asyncio.S
         return Ending.without_result(policy, Outcome.CANCELLED.value)
     if execution.status != WorkflowExecutionStatus.COMPLETED:
         return Ending.without_result(policy, FAILED)
-    handle: WorkflowHandle[ConversationEscalation, EscalationResult] = client.get_workflow_handle_for(
-        ConversationEscalation.run, execution.id, run_id=execution.run_id
+    handle: WorkflowHandle[Escalation, EscalationResult] = client.get_workflow_handle_for(
+        Escalation.run, execution.id, run_id=execution.run_id
     )
     async with reads:
         return Ending.of_result(policy, await handle.result(follow_runs=False))

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from models.timestamps import MILLISECOND, EpochTime, from_epoch, message_time
 from roster.client import RosterNews
 from starter.policy_file import describe_error
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
 from workflows.policy import Policy
 
@@ -177,7 +177,7 @@ def _sent(event: MessageSentEvent, policy: Policy, now: datetime) -> Action:
         if signal.sender_source == "user" and user_id is not None
         else None
     )
-    return SignalEscalation(event.contact.id, ConversationEscalation.message_sent, signal, news)
+    return SignalEscalation(event.contact.id, Escalation.message_sent, signal, news)
 
 
 def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Action:
@@ -185,7 +185,7 @@ def _closed(event: ConversationClosedEvent, policy: Policy, now: datetime) -> Ac
     closed_at = now if closed_time is None else from_epoch(closed_time)
     news = RosterNews.closed(event.contact.id)
     return SignalEscalation(
-        event.contact.id, ConversationEscalation.conversation_closed, ConversationClosed(closed_at=closed_at), news
+        event.contact.id, Escalation.conversation_closed, ConversationClosed(closed_at=closed_at), news
     )
 
 
@@ -193,7 +193,7 @@ def _assignee_updated(event: Envelope, policy: Policy, now: datetime) -> Action:
     assignee_id = event.contact.assignee.id if event.contact.assignee else None
     signal = AssigneeChanged(assignee_id=assignee_id or None, changed_at=now)
     news = RosterNews.assigned(event.contact.id, signal.assignee_id)
-    return SignalEscalation(event.contact.id, ConversationEscalation.assignee_changed, signal, news)
+    return SignalEscalation(event.contact.id, Escalation.assignee_changed, signal, news)
 
 
 _HANDLERS: dict[str, tuple[type[Envelope], Callable[..., Action]]] = {

@@ -81,6 +81,9 @@ def record_history(request):
     async def record(handle: WorkflowHandle, name: str = "") -> None:
         if os.environ.get("HANDOFF_RECORD_HISTORIES") == "1":
             history = await handle.fetch_history()
-            (HISTORIES / f"{request.node.name}{name}.json").write_text(history.to_json())
+            workflow_type = history.events[0].workflow_execution_started_event_attributes.workflow_type.name
+            path = HISTORIES / f"{request.node.name}{name}-{workflow_type}.json"
+            if not path.exists():  # a recorded history is what running workflows did: never rewritten
+                path.write_text(history.to_json())
 
     return record

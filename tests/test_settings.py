@@ -1,4 +1,6 @@
-"""respond.io settings: a missing token says how to fix it, a set one never shows."""
+"""Settings: a missing respond.io token says how to fix it, a set one never shows, the roster's are read."""
+
+from datetime import timedelta
 
 import pytest
 from pydantic import ValidationError
@@ -31,3 +33,24 @@ def test_reads_the_environment_and_masks_the_token(monkeypatch):
     assert (config.base_url, config.timeout) == ("http://127.0.0.1:8090/v2", 10)
     for shown in (repr(settings), str(settings.model_dump()), repr(config), str(config.model_dump())):
         assert "env-secret-81" not in shown
+
+
+def test_the_roster_settings_come_from_the_environment(monkeypatch):
+    monkeypatch.setenv("HANDOFF_INACTIVITY_TIMEOUT", "5m")
+    monkeypatch.setenv("HANDOFF_ROSTER_SYNC_EVERY", "1m")
+    monkeypatch.setenv("HANDOFF_ROSTER_RECONCILE_EVERY", "30m")
+
+    config = Settings().roster()
+
+    assert (config.inactivity_timeout, config.sync_every, config.reconcile_every) == (
+        timedelta(minutes=5),
+        timedelta(minutes=1),
+        timedelta(minutes=30),
+    )
+
+
+def test_a_roster_interval_of_zero_is_refused(monkeypatch):
+    monkeypatch.setenv("HANDOFF_ROSTER_RECONCILE_EVERY", "0s")
+
+    with pytest.raises(ValidationError, match="reconcile_every"):
+        Settings().roster()

@@ -10,14 +10,17 @@ from roster.client import RosterClient
 
 
 def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable[..., Any]]:
-    """``list_agents`` also serves the roster's sync; ``choose_assignee`` asks the task queue's roster."""
-    conversation = ConversationActivities(api)
-    routing = RoutingActivities(roster)
+    """Escalations take, read and comment (as local activities); the roster syncs and reconciles. The rest serve
+    runs of older escalation versions (``workflows.versions``) until they end."""
+    conversation = ConversationActivities(api, routing=roster)
     return [
+        conversation.take_conversation,
+        conversation.read_conversation,
+        conversation.post_comment,
+        conversation.list_agents,
+        conversation.open_conversations_by_agent,
         conversation.get_conversation,
         conversation.find_human_reply,
         conversation.assign_conversation,
-        conversation.post_comment,
-        conversation.list_agents,
-        routing.choose_assignee,
+        RoutingActivities(roster).choose_assignee,
     ]

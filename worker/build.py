@@ -10,9 +10,9 @@ from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxR
 
 from roster.workflow import Roster
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.versions import ESCALATION_WORKFLOWS
 
-WORKFLOWS = [ConversationEscalation, Roster]
+WORKFLOWS = [*ESCALATION_WORKFLOWS, Roster]
 
 # Deterministic model modules are shared with the sandbox instead of being re-imported for
 # every workflow run: rebuilding pydantic models per run would dominate workflow start time.

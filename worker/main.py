@@ -5,7 +5,7 @@ import logging
 import signal
 
 from activities.respondio import RespondIOClient
-from roster.client import RosterClient
+from roster.client import RosterClient, RosterNews
 from worker.activities import handoff_activities
 from worker.build import build_worker
 from worker.connection import connect
@@ -26,6 +26,7 @@ async def run_worker(settings: Settings) -> None:
     for signum in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(signum, stop.set)
     roster = RosterClient(client, settings.task_queue, roster_config)
+    await roster.tell(RosterNews.configure(roster_config))  # a running roster keeps its settings until told
     async with (
         RespondIOClient(respondio) as api,
         build_worker(client, settings, handoff_activities(api, roster)),

@@ -81,6 +81,7 @@ async def _sample(roster: RosterClient, gauges: roster_metrics.RosterGauges) -> 
             failing = True
         else:
             failing = False
-            if snapshot is not None:  # no roster yet: it starts with the first choice
+            # no roster yet, or one that has not read its agents (a worker's ``configure`` starts it): nothing to show
+            if snapshot is not None and snapshot.synced_at is not None:
                 gauges.show(snapshot)
         await asyncio.sleep(SAMPLE_ROSTER_EVERY.total_seconds())

@@ -43,10 +43,18 @@ class Settings(BaseSettings):
     roster_sync_every: Duration = Field(
         default=RosterConfig.model_fields["sync_every"].default, description="how often the roster re-reads the agents"
     )
+    roster_reconcile_every: Duration = Field(
+        default=RosterConfig.model_fields["reconcile_every"].default,
+        description="how often the roster reads each agent's open conversations from respond.io to correct its load",
+    )
 
     max_concurrent_activities: int = Field(default=100, ge=1, description="activities one worker runs at once")
     max_concurrent_workflow_tasks: int = Field(default=100, ge=1, description="workflow tasks one worker runs at once")
-    max_cached_workflows: int = Field(default=1000, ge=0, description="workflows a worker keeps in memory")
+    max_cached_workflows: int = Field(
+        default=1000,
+        ge=1,
+        description="workflows a worker keeps in memory (at least 1: reads run in a cached workflow)",
+    )
     graceful_shutdown_seconds: float = Field(default=10, ge=0, description="how long running activities may finish")
 
     webhook_keys: Annotated[list[SecretStr], NoDecode] = Field(
@@ -126,8 +134,13 @@ class Settings(BaseSettings):
         )
 
     def roster(self) -> RosterConfig:
-        """The roster's settings, applied by whichever process starts the roster."""
-        return RosterConfig(inactivity_timeout=self.inactivity_timeout, sync_every=self.roster_sync_every)
+        """The roster's settings: whichever process starts the roster applies them, and each worker tells them to
+        the running roster as it starts."""
+        return RosterConfig(
+            inactivity_timeout=self.inactivity_timeout,
+            sync_every=self.roster_sync_every,
+            reconcile_every=self.roster_reconcile_every,
+        )
 
 
 def is_socket_address(value: str) -> bool:

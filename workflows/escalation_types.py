@@ -8,18 +8,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from models.agents import Agent, Candidate
 from models.conversation import Reply
 from models.timestamps import SECOND
-from workflows.policy import Policy
+from workflows.policy import Policy, Step
 
 
 class _Model(BaseModel):
     model_config = ConfigDict(frozen=True)
-
-
-class EscalationRequest(_Model):
-    contact_id: int
-    opening: str = Field(description="identifies this opening, e.g. its openedTime or the event id")
-    opened_at: datetime
-    policy: Policy
 
 
 class Outcome(StrEnum):
@@ -34,6 +27,54 @@ class Outcome(StrEnum):
     """A newer opening arrived; this run handed over to a fresh one without acting."""
     FAILED = "failed"
     """respond.io refused a call for good (400, 404, ...): the detail says which and why."""
+
+
+class Assignment(_Model):
+    """One assignment Handoff made, with the routing's reasons."""
+
+    agent: Agent
+    assigned_at: datetime
+    level: int = Field(description="0 for the first assignment, then one more per reassignment")
+    reason: str
+    candidates: list[Candidate] = []
+
+
+class PendingStep(_Model):
+    """A policy step still to run, and where it sits in the policy (e.g. ``steps.2.branch.then.0``)."""
+
+    where: str
+    step: Step
+
+
+class Finding(_Model):
+    """What the last condition checked found, and so the outcome if the policy ends now."""
+
+    outcome: Outcome
+    detail: str
+
+
+class Carried(_Model):
+    """What a run hands to the next when it continues as new: the steps left and everything said so far."""
+
+    remaining: list[PendingStep]
+    history: list[Assignment] = []
+    reply: Reply | None = None
+    finding: Finding | None = None
+    contact_name: str = ""
+    last_wait: timedelta = timedelta(0)
+    last_wait_timed: tuple[datetime, timedelta] | None = None
+    ended_early: list[str] = []
+    ran_out_at: datetime | None = None
+    """The deadline of the last wait, if it ran out and nobody was assigned since (for the lateness metric)."""
+
+
+class EscalationRequest(_Model):
+    contact_id: int
+    opening: str = Field(description="identifies this opening, e.g. its openedTime or the event id")
+    opened_at: datetime
+    policy: Policy
+    carried: Carried | None = None
+    """Set when a run continues as new in the middle of its policy; None when it starts from the opening."""
 
 
 class Status(StrEnum):
@@ -52,7 +93,7 @@ class Status(StrEnum):
 STATUSES: dict[str, str] = {
     Status.STARTING: "started; its first step has not run yet",
     Status.ASSIGNING: "choosing and assigning an agent",
-    Status.WAITING_FOR_AGENT: "nobody is eligible (e.g. everyone offline); asks routing again at the deadline",
+    Status.WAITING_FOR_AGENT: "nobody is eligible (e.g. everyone offline): queued for an agent until the deadline",
     Status.ASSIGNED: "assigned for the first time",
     Status.WAITING: "waiting for the assignee's reply until the deadline",
     Status.CHECKING: "checking the policy's conditions against respond.io",
@@ -80,16 +121,6 @@ MEMO_OPENED_AT = "opened_at"
 def opening_memo(request: "EscalationRequest") -> dict[str, str]:
     """What a run keeps in its memo, so a finished run still tells which opening it escalated."""
     return {MEMO_OPENING: request.opening, MEMO_OPENED_AT: request.opened_at.isoformat()}
-
-
-class Assignment(_Model):
-    """One assignment Handoff made, with the routing's reasons."""
-
-    agent: Agent
-    assigned_at: datetime
-    level: int = Field(description="0 for the first assignment, then one more per reassignment")
-    reason: str
-    candidates: list[Candidate] = []
 
 
 class EscalationState(_Model):

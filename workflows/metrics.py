@@ -34,11 +34,16 @@ ALL = (STARTED, FINISHED, LATENESS, TO_REPLY)
 class EscalationMetrics:
     """One escalation run's metrics; its few notes are workflow state, the same on every replay."""
 
-    def __init__(self, policy: str):
+    def __init__(self, policy: str, ran_out_at: datetime | None = None):
         self._policy = policy
-        self._ran_out_at: datetime | None = None
-        """The deadline of the last wait, if it ran out and no assignment has been made since."""
+        self._ran_out_at = ran_out_at
+        """The deadline of the last wait, if it ran out and no assignment has been made since (a run continued
+        as new gets it from the run before)."""
         self._replied_levels: set[int] = set()
+
+    @property
+    def ran_out_at(self) -> datetime | None:
+        return self._ran_out_at
 
     def started(self) -> None:
         STARTED.counter(workflow.metric_meter()).add(1, {"policy": self._policy})

@@ -6,7 +6,7 @@ an unregistered attribute would make workflow tasks retry forever.
 
 from typing import Any
 
-from temporalio.common import SearchAttributeKey, SearchAttributePair, TypedSearchAttributes
+from temporalio.common import SearchAttributeKey, SearchAttributePair, SearchAttributeUpdate, TypedSearchAttributes
 
 from workflows.escalation_types import Status
 
@@ -20,11 +20,23 @@ DEADLINE = SearchAttributeKey.for_datetime("HandoffDeadline")
 ``TIMED_STATUSES``. Written when a wait starts and never unset, so it costs no upsert of its own."""
 
 ALL: list[SearchAttributeKey[Any]] = [CONTACT_ID, ASSIGNEE, STATUS, LEVEL, POLICY, DEADLINE]
+_BY_NAME = {key.name: key for key in ALL}
 
 
 def cli_type(key: SearchAttributeKey[Any]) -> str:
     """The type name the ``temporal`` CLI uses for a key, e.g. ``Int`` or ``Keyword``."""
     return key.indexed_value_type.name.title().replace("_", "")
+
+
+def initial_values(status: str) -> dict[str, Any]:
+    """The values ``initial`` sets that a run changes later, by attribute name."""
+    return {STATUS.name: status, LEVEL.name: 0}
+
+
+def update(name: str, value: Any) -> SearchAttributeUpdate[Any]:
+    """Set the attribute called ``name`` to ``value``, or unset it for None."""
+    key = _BY_NAME[name]
+    return key.value_unset() if value is None else key.value_set(value)
 
 
 def initial(contact_id: int, policy: str) -> TypedSearchAttributes:
@@ -33,7 +45,6 @@ def initial(contact_id: int, policy: str) -> TypedSearchAttributes:
         [
             SearchAttributePair(CONTACT_ID, contact_id),
             SearchAttributePair(POLICY, policy),
-            SearchAttributePair(STATUS, Status.STARTING),
-            SearchAttributePair(LEVEL, 0),
+            *(SearchAttributePair(_BY_NAME[name], value) for name, value in initial_values(Status.STARTING).items()),
         ]
     )

@@ -99,6 +99,17 @@ def choose_summary(assign: Assign, tried: int) -> str:
     return f"choose from {target(assign)}{already}"
 
 
+def take_summary(assign: Assign, tried: int) -> str:
+    """The one step that reads the conversation, chooses from the pool and assigns."""
+    return f"take the conversation: {choose_summary(assign, tried)}, then assign"
+
+
+def decision_summary(assignee: Agent | None, since: datetime) -> str:
+    """The one read a branch decides on."""
+    who = f"to {assignee.name}'s assignment " if assignee else ""
+    return f"read the conversation: is it open, and has a person replied {who}since {clock(since)}?"
+
+
 def assign_summary(agent: Agent, level: int) -> str:
     team = f" ({agent.team})" if agent.team else ""
     return f"assign to {agent.name}{team}" if level == 0 else f"reassign to {agent.name}{team}, level {level}"
@@ -150,6 +161,13 @@ def waiting_for_agent(assign: Assign, why: str, next_ask: datetime, giving_up_at
     return (
         f"Waiting for an eligible agent in {assign.describe()}: {why}. Asking again at {clock(next_ask)} at the"
         f" latest; gives up at {_utc(giving_up_at):%Y-%m-%d %H:%M} UTC"
+    )
+
+
+def queued_for_agent(assign: Assign, why: str, giving_up_at: datetime) -> str:
+    return (
+        f"Queued for an eligible agent in {assign.describe()}: {why}. The roster offers one as soon as someone is"
+        f" free; gives up at {_utc(giving_up_at):%Y-%m-%d %H:%M} UTC"
     )
 
 

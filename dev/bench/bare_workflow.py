@@ -11,7 +11,7 @@ from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
     from bench.bare_activities import Assignment, BareActivities, Comment
-    from workflows.escalation import API_CALL  # the timeouts and retries Handoff gives every API call
+    from workflows.api_calls import API_CALL  # the timeouts and retries Handoff gives every API call
 
 TIER_1 = (101, 102)
 TIER_2 = (201, 202, 203)

@@ -25,7 +25,7 @@ from starter.escalations import escalation_handle
 from starter.receiver import WEBHOOK_PATH
 from starter.stack import WEBHOOK_EVENTS, Stack, StackConfig
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import Outcome
 
 OPENED = "conversation.opened"
@@ -37,7 +37,7 @@ class OpeningRefused(Exception):
 
 class HandoffFlow:
     name = HANDOFF
-    workflow_type = ConversationEscalation.__name__
+    workflow_type = Escalation.__name__
 
     def __init__(
         self, client: Client, inbox: BenchInbox, receiver: httpx.AsyncClient, key: str, pids: dict[str, int], wait: int

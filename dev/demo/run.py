@@ -20,7 +20,7 @@ from starter.report_source import read_report
 from starter.report_view import print_report
 from starter.stack import Stack, StackConfig
 from worker.connection import STACK_FILE
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 
 DEMO_POLICY = Path(__file__).resolve().parents[2] / "policies" / "demo.yaml"
 ACT_AFTER_SECONDS = 3.0
@@ -156,7 +156,7 @@ async def _observe(client: Client, inbox: httpx.AsyncClient, rows: dict[int, Row
         if not row.finished:
             try:
                 handle = client.get_workflow_handle(escalation_workflow_id(contact["id"]))
-                row.state = await handle.query(ConversationEscalation.state)
+                row.state = await handle.query(Escalation.state)
             except RPCError:
                 pass  # the webhook has not started it yet
 

@@ -6,6 +6,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 from pydantic import BaseModel, Field
 
+from sandbox.contact_filter import ContactListBody
 from sandbox.errors import ApiError
 from sandbox.faults import FaultInjector
 from sandbox.inbox import Inbox
@@ -133,6 +134,15 @@ async def set_status(contact: ContactId, body: StatusBody, inbox: InboxDep) -> d
 @router.post("/contact/{identifier}/comment")
 async def comment(contact: ContactId, body: CommentBody, inbox: InboxDep) -> dict[str, Any]:
     return inbox.comment(contact, body.text)
+
+
+@router.post("/contact/list")
+async def list_contacts(
+    request: Request, body: ContactListBody, inbox: InboxDep, limit: Limit = 10, cursorId: int | None = None
+) -> dict[str, Any]:
+    """Contacts matching the filter, by id; the next page is the same body sent to ``pagination.next``."""
+    items, page = inbox.contact_page(body.filter, limit, cursorId)
+    return paginated(request, items, page)
 
 
 @router.get("/contact/{identifier}/message/list")

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from typing import Any, Literal, cast
 
 from sandbox import shapes
+from sandbox.contact_filter import ContactFilter
 from sandbox.errors import ApiError
 from sandbox.settings import SandboxSettings, Subscription
 from sandbox.snapshot import snapshot
@@ -83,6 +84,13 @@ class Inbox:
         self._contact(contact_id)
         page = self._store.message_page(contact_id, limit, cursor)
         return [shapes.message(row, self._settings.api_message_times) for row in page.rows], page
+
+    def contact_page(
+        self, contact_filter: ContactFilter, limit: int, cursor: int | None
+    ) -> tuple[list[dict[str, Any]], Page]:
+        where, params = contact_filter.sql()
+        page = self._store.contact_page(where, params, limit, cursor)
+        return [shapes.contact(row, self._store.assignee(row)) for row in page.rows], page
 
     def user_page(self, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
         page = self._store.user_page(limit, cursor)

@@ -172,6 +172,10 @@ class Store:
     def contacts(self) -> list[sqlite3.Row]:
         return self._all("SELECT * FROM contacts ORDER BY id")
 
+    def contact_page(self, where: str, params: tuple[object, ...], limit: int, cursor: int | None) -> Page:
+        """Contacts matching ``where`` (a clause over ``contacts``, with ``params``), by id."""
+        return self._page(f"SELECT * FROM contacts WHERE {where}", params, limit, cursor, newest_first=False)
+
     def add_contact(
         self, contact_id: int, first_name: str, last_name: str, phone: str | None, email: str | None, at: int
     ) -> None:

@@ -27,11 +27,11 @@ from tests.faults.effects import LOST, Effects, count_effects
 from tests.polling import until
 from worker.settings import Settings
 from workflows import search_attributes as sa
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
+from workflows.versions import ESCALATIONS
 
 T = TypeVar("T")
 
-ESCALATIONS = f"WorkflowType = '{ConversationEscalation.__name__}'"
 POLL_SECONDS = 0.5
 AT_ONCE = 10
 """Calls made a few at a time: many result long-polls at once hit the dev server's poller limit."""
@@ -109,9 +109,9 @@ class FaultStack:
         unanswered = set(contact_ids)
 
         async def ask(contact_id: int) -> None:
-            handle = self.client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact_id))
+            handle = self.client.get_workflow_handle_for(Escalation.run, escalation_workflow_id(contact_id))
             try:
-                await handle.query(ConversationEscalation.state, rpc_timeout=timedelta(seconds=10))
+                await handle.query(Escalation.state, rpc_timeout=timedelta(seconds=10))
             except RPCError:  # no worker has it yet
                 return
             unanswered.discard(contact_id)
@@ -133,7 +133,7 @@ class FaultStack:
         found: dict[int, str] = {}
 
         async def read(contact_id: int) -> None:
-            handle = self.client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact_id))
+            handle = self.client.get_workflow_handle_for(Escalation.run, escalation_workflow_id(contact_id))
             found[contact_id] = LOST
             try:
                 description = await handle.describe()

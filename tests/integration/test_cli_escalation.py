@@ -13,7 +13,7 @@ from starter.cli import app
 from starter.policy_file import load_policy
 from tests.integration.wired import Wired, new_contact, wired
 from tests.polling import until
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import EscalationState, Outcome
 from workflows.policy import Policy
 
@@ -41,7 +41,7 @@ async def opened(w: Wired, contact: int, step: str) -> EscalationState:
 
     async def reached() -> EscalationState | None:
         try:
-            state = await w.handle(contact).query(ConversationEscalation.state)
+            state = await w.handle(contact).query(Escalation.state)
         except Exception:  # the webhook has not started it yet
             return None
         return state if step in state.step else None

@@ -15,7 +15,7 @@ from temporalio.service import RPCError, RPCStatusCode
 from starter.escalations import start_escalation
 from tests.integration.wired import TIER_2, Wired, new_contact, wired
 from tests.policies import quick_policy
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
 
@@ -63,7 +63,8 @@ async def summaries(handle: WorkflowHandle) -> dict[int, list[str]]:
 
 
 async def confirmations(handle: WorkflowHandle) -> dict[str, list[str]]:
-    """What each kind of activity answered, in order: text the history reads, not an empty ``binary/null``."""
+    """What each activity that changes respond.io answered, in order, as the history reads it: a comment's text,
+    a take's ``confirmed``."""
     kinds: dict[int, str] = {}
     found: dict[str, list[str]] = defaultdict(list)
     async for event in handle.fetch_history_events():
@@ -72,8 +73,9 @@ async def confirmations(handle: WorkflowHandle) -> dict[str, list[str]]:
         elif event.HasField("activity_task_completed_event_attributes"):
             completed = event.activity_task_completed_event_attributes
             answer = pydantic_data_converter.payload_converter.from_payload(completed.result.payloads[0])
-            if isinstance(answer, str):
-                found[kinds[completed.scheduled_event_id]].append(answer)
+            found[kinds[completed.scheduled_event_id]].append(
+                answer if isinstance(answer, str) else answer["confirmed"]
+            )
     return found
 
 
@@ -109,21 +111,20 @@ async def test_an_escalation_tells_its_story(dev_server, tmp_path):
     )
     assert told[EventType.EVENT_TYPE_TIMER_STARTED] == ["wait 2 s for a reply from Alice Ng"]
     assert confirmed == {
-        "assign_conversation": [
+        "take_conversation": [
             f"respond.io assigned contact {contact_id} to Alice Ng (user 101)",
             f"respond.io assigned contact {contact_id} to {second.name} (user {second.id})",
         ],
         "post_comment": [f"respond.io added the comment to contact {contact_id}"],
     }
+    since = f"{result.history[0].assigned_at:%H:%M:%S} UTC"
+    assert told[EventType.EVENT_TYPE_MARKER_RECORDED] == [
+        f"read the conversation: is it open, and has a person replied to Alice Ng's assignment since {since}?",
+    ]
     assert told[EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED] == [
-        "check the conversation is open",
-        "choose from user alice@example.com",
-        "assign to Alice Ng (Tier 1)",
-        "check whether the conversation is open",
-        f"look for a reply by a person to Alice Ng's assignment since {result.history[0].assigned_at:%H:%M:%S} UTC",
-        "check the conversation is open and still with Alice Ng",
-        "choose from team Tier 2 by round robin, only online, not the 1 already tried",
-        f"reassign to {second.name} (Tier 2), level 1",
+        "take the conversation: choose from user alice@example.com, then assign",
+        "take the conversation: choose from team Tier 2 by round robin, only online, not the 1 already tried, then"
+        " assign",
         f"comment: No reply from Alice Ng in {waited}; reassigned to {second.name}.",
     ]
 
@@ -133,7 +134,7 @@ async def test_waiting_for_an_agent_and_a_handed_over_run_say_so(dev_server, tmp
         contact_id = new_contact()
         await opened_by_customer(stack, contact_id)
         handle = stack.handle(contact_id)
-        waiting = await details_once(handle, "Waiting for an eligible agent in team Tier 1: ")
+        waiting = await details_once(handle, "Queued for an eligible agent in team Tier 1: ")
         first = await handle.describe()
         async with asyncio.timeout(20):
             while not (told := await summaries(handle))[EventType.EVENT_TYPE_TIMER_STARTED]:
@@ -143,15 +144,15 @@ async def test_waiting_for_an_agent_and_a_handed_over_run_say_so(dev_server, tmp
         )
         assert reopened.handle is not None
         handed_over = await details_once(stack.handle(contact_id), f"Contact {contact_id} · policy story-waiting")
-        await stack.handle(contact_id).execute_update(ConversationEscalation.cancel, "the test is over")
+        await stack.handle(contact_id).execute_update(Escalation.cancel, "the test is over")
         result = await stack.handle(contact_id).result()
         finished = await current_details(stack.handle(contact_id))
 
     assert " gives up at " in waiting
-    assert told[EventType.EVENT_TYPE_TIMER_STARTED] == ["wait 15 s for an eligible agent in team Tier 1"]
-    assert (
-        told[EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED][1] == "choose from team Tier 1 by round robin, only online"
-    )
+    assert told[EventType.EVENT_TYPE_TIMER_STARTED] == ["wait 1 h for an eligible agent in team Tier 1"]
+    assert told[EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED] == [
+        "take the conversation: choose from team Tier 1 by round robin, only online, then assign"
+    ]
     reopened_at = first.start_time + timedelta(hours=1)
     assert handed_over.splitlines()[0] == (
         f"Contact {contact_id} · policy story-waiting · opened {reopened_at:%Y-%m-%d %H:%M} UTC"

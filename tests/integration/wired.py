@@ -23,7 +23,7 @@ from starter.serving import serving
 from worker.activities import handoff_activities
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import EscalationResult
 from workflows.policy import Policy
 
@@ -54,9 +54,9 @@ class Wired:
         state = (await self.inbox.get("/sandbox/state")).json()
         return dict(next(c for c in state["contacts"] if c["id"] == contact_id))
 
-    def handle(self, contact_id: int) -> WorkflowHandle[ConversationEscalation, EscalationResult]:
+    def handle(self, contact_id: int) -> WorkflowHandle[Escalation, EscalationResult]:
         """The contact's latest escalation run (its ``result()`` follows any hand-over to a newer run)."""
-        return self.client.get_workflow_handle_for(ConversationEscalation.run, escalation_workflow_id(contact_id))
+        return self.client.get_workflow_handle_for(Escalation.run, escalation_workflow_id(contact_id))
 
     async def post(self, path: str, **body: Any) -> None:
         (await self.inbox.post(path, json=body)).raise_for_status()

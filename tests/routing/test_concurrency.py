@@ -77,13 +77,13 @@ async def route(env, queue: str, policy: Policy, contacts: list[int]) -> list[Es
     return results
 
 
-async def activity_workers(client, contacts: list[int]) -> set[str]:
-    """The identities of the workers that ran these escalations' activities."""
+async def escalation_workers(client, contacts: list[int]) -> set[str]:
+    """The identities of the workers that ran these escalations (and so their takes, local activities)."""
     identities = set()
     for contact_id in contacts:
         async for event in client.get_workflow_handle(escalation_workflow_id(contact_id)).fetch_history_events():
-            if event.HasField("activity_task_started_event_attributes"):
-                identities.add(event.activity_task_started_event_attributes.identity)
+            if event.HasField("workflow_task_completed_event_attributes"):
+                identities.add(event.workflow_task_completed_event_attributes.identity)
     return identities
 
 
@@ -102,10 +102,10 @@ async def test_round_robin_is_fair_across_two_worker_processes(dev_server):
     counts = assignees(results)
     print(f"\nround robin, 2 worker processes, 200 escalations in {seconds:.1f}s: {dict(sorted(counts.items()))}")
     assert all(r.outcome == Outcome.COMPLETED for r in results)
-    assert len(await activity_workers(dev_server.client, contacts[:40])) == 2, "both processes did the work"
+    assert len(await escalation_workers(dev_server.client, contacts[:40])) == 2, "both processes did the work"
     assert sorted(counts) == [a.id for a in SUPPORT]
     assert all(49 <= n <= 51 for n in counts.values()), counts
-    assert {s.agent.id: s.open for s in snapshot.agents} == counts
+    assert {s.agent.id: s.held for s in snapshot.agents} == counts, "held until respond.io confirms"
 
 
 async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_server):
@@ -123,7 +123,8 @@ async def test_an_offline_agent_gets_nothing_and_max_open_is_never_exceeded(dev_
     assert offline.id not in spread and all(n == 10 for n in spread.values()), spread
     assert assignees(over_cap) == {a.id: 5 for a in online}
     assert Counter(r.outcome for r in over_cap) == {Outcome.COMPLETED: 15, Outcome.NO_ELIGIBLE_AGENT: 5}
-    assert {s.agent.id: s.open for s in snapshot.agents} == {offline.id: 0, **{a.id: 5 for a in online}}
+    assert {s.agent.id: s.held for s in snapshot.agents} == {offline.id: 0, **{a.id: 5 for a in online}}
+    assert snapshot.queue == [], "the five that timed out withdrew from the queue"
 
 
 async def test_round_robin_continues_where_it_left_off_after_the_worker_restarts(dev_server):

@@ -76,7 +76,7 @@ async def test_presence_load_turns_and_waiting_escalations_survive_continue_as_n
     assert turns == [A, B, C, A, B, C, A]
     assert full.agent is None
     status = {s.agent.id: s for s in snapshot.agents}
-    assert {i: s.open for i, s in status.items()} == {A: 2, B: 1, C: 2, D: 1}
+    assert {i: (s.open, s.held) for i, s in status.items()} == {A: (0, 2), B: (0, 1), C: (0, 2), D: (1, 0)}
     assert all(s.online for s in status.values())
     assert status[D].active_until == active_at + RosterConfig().inactivity_timeout
     assert snapshot.cursors == {f"team:{TEAM}": A}
@@ -102,4 +102,21 @@ async def test_a_burst_of_choices_across_several_continue_as_new_loses_and_repea
     print(f"\n60 choices over {chain} runs: {dict(sorted(counts.items()))}")
     assert chain >= 3, "several continue-as-new happened during the burst"
     assert counts == {agent.id: 15 for agent in SUPPORT}
-    assert sum(s.open for s in snapshot.agents) == 60
+    assert sum(s.held for s in snapshot.agents) == 60
+
+
+async def test_a_repeated_request_gets_the_same_agent_after_continue_as_new(dev_server):
+    client = dev_server.client
+    request = ChoiceRequest(contact_id=1, team=TEAM, only_online=True, queue=True)
+    async with roster(dev_server, continue_after=3) as (queue, handle):
+        routing = roster_of(client, queue)
+        for agent_id in (A, B):
+            await routing.tell(RosterNews.presence(agent_id, True))
+        first = await routing.choose(request, "take-1")  # the third handled: the roster continues as new
+        while await runs(client, handle.id, handle.first_execution_run_id) < 2:
+            await asyncio.sleep(0.05)
+        again = await routing.choose(request, "take-1")  # a take run again after its worker crashed
+        snapshot = await routing.snapshot()
+    assert first.agent.id == again.agent.id == A
+    assert [(s.agent.id, s.held) for s in snapshot.agents if s.held] == [(A, 1)], "held once"
+    assert snapshot.cursors == {f"team:{TEAM}": A}, "the turn taken once"

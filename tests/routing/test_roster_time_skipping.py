@@ -8,7 +8,6 @@ import pytest
 
 from models.agents import Agent, ChoiceRequest
 from models.ids import roster_workflow_id
-from roster.activities import RoutingActivities
 from roster.client import RosterClient, RosterNews
 from roster.state import RosterConfig, RosterState
 from roster.workflow import Roster
@@ -26,7 +25,7 @@ from tests.routing.world import (
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
 
@@ -41,10 +40,8 @@ async def routing(env, agents: list[Agent], config: RosterConfig):
     Yields ``(queue, inbox)`` once the roster knows the agents; it is cancelled afterwards, while the worker runs.
     """
     queue = fresh_queue("ts")
-    inbox = FakeInbox(contact_id=fresh_contacts(1)[0])
-    routing = RoutingActivities(RosterClient(env.client, queue, config))
-    inbox_activities = [inbox.get_conversation, inbox.find_human_reply, inbox.assign_conversation, inbox.post_comment]
-    activities = [*inbox_activities, list_agents_returning(agents), routing.choose_assignee]
+    inbox = FakeInbox(contact_id=fresh_contacts(1)[0], routing=RosterClient(env.client, queue, config))
+    activities = [*inbox.activities(), list_agents_returning(agents)]
     async with build_worker(env.client, Settings(task_queue=queue), activities):
         roster = await env.client.start_workflow(
             Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
@@ -84,7 +81,7 @@ async def test_an_active_agent_is_online_until_the_inactivity_timeout_then_offli
     assert late.agent is None
     assert {c.rejected_because for c in late.candidates} == {"offline"}
     assert [s.online for s in snapshot.agents] == [False] * 4
-    assert [s.open for s in snapshot.agents] == [0, 2, 0, 0]
+    assert [s.held for s in snapshot.agents] == [0, 2, 0, 0], "held: no webhook confirms them here"
 
 
 @pytest.mark.parametrize("on_timeout", [[], [{"assign": {"user": SAM.email}}]], ids=["ends", "runs-timeout-steps"])
@@ -104,7 +101,7 @@ async def test_nobody_eligible_runs_the_timeout_steps_or_ends(time_skipping_env,
     else:
         assert result.outcome == Outcome.NO_ELIGIBLE_AGENT and inbox.assignments == []
     assert later.agent == SUPPORT[0], "the roster carries on after waking an escalation that had ended"
-    assert snapshot.waiting == []
+    assert snapshot.waiting == [] and snapshot.queue == [], "the escalation left the queue when it gave up"
 
 
 async def test_a_two_level_ladder_never_returns_to_anyone_already_tried(time_skipping_env):
@@ -143,7 +140,7 @@ async def test_a_two_level_ladder_never_returns_to_anyone_already_tried(time_ski
     assert last == {ALICE.id: tried, CAROL.id: tried, DAVE.id: None, SAM.id: None}
 
 
-async def test_a_waiting_escalation_asks_again_as_soon_as_an_agent_comes_online(time_skipping_env):
+async def test_a_queued_escalation_is_offered_an_agent_as_soon_as_one_comes_online(time_skipping_env, record_history):
     env = time_skipping_env
     async with routing(env, SUPPORT, RosterConfig()) as (queue, inbox):
         handle = await escalate(env, queue, inbox, assign_policy(only_online=True))
@@ -151,14 +148,16 @@ async def test_a_waiting_escalation_asks_again_as_soon_as_an_agent_comes_online(
         await roster_of(env.client, queue).tell(RosterNews.presence(SUPPORT[2].id, True))
         assigned = await poll(handle, lambda s: s.assignee is not None)
         await handle.result()
+        await record_history(handle)
     assert assigned.assignee == SUPPORT[2]
-    assert assigned.history[0].assigned_at < state.deadline, "woken by the roster, not by the backoff"
+    assert "queued" in state.step
+    assert assigned.history[0].assigned_at < state.deadline, "offered by the roster, long before the step gives up"
 
 
 async def poll(handle, done):
     """Query (which never skips time) until ``done(state)``: what the workflow does on its own in real seconds."""
     for _ in range(250):
-        state = await handle.query(ConversationEscalation.state)
+        state = await handle.query(Escalation.state)
         if done(state):
             return state
         await asyncio.sleep(0.02)

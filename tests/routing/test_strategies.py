@@ -61,9 +61,7 @@ def test_round_robin_gives_each_eligible_agent_its_turn(ids, data, rounds):
     state = roster(team(ids), online)
     chosen = Counter()
     for contact_id in range(rounds * len(online)):
-        request = ChoiceRequest(contact_id=contact_id, team="T", only_online=True)
-        choice = choose(state.agents, request, state.view(NOW))
-        state.record(request, choice)
+        choice = state.choose(ChoiceRequest(contact_id=contact_id, team="T", only_online=True), str(contact_id), NOW)
         chosen[choice.agent.id] += 1
     assert set(chosen) == online
     assert all(abs(count - rounds) <= 1 for count in chosen.values()), chosen

@@ -1,4 +1,4 @@
-"""A worker in its own OS process: the real workflows and routing activity, fake respond.io activities.
+"""A worker in its own OS process: the real workflows, take activity and roster client over a fake respond.io.
 
 Run as ``python -m tests.routing.worker_process ADDRESS NAMESPACE TASK_QUEUE``; prints ``ready``
 once polling and stops gracefully on SIGTERM.
@@ -12,18 +12,18 @@ import sys
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from roster.activities import RoutingActivities
+from activities.conversation import ConversationActivities
 from roster.client import RosterClient
 from roster.state import RosterConfig
-from tests.routing.world import SUPPORT, assign_nowhere, list_agents_returning, open_unassigned
+from tests.routing.world import SUPPORT, OpenInbox, list_agents_returning
 from worker.build import build_worker
 from worker.settings import Settings
 
 
 async def serve(address: str, namespace: str, task_queue: str) -> None:
     client = await Client.connect(address, namespace=namespace, data_converter=pydantic_data_converter)
-    routing = RoutingActivities(RosterClient(client, task_queue, RosterConfig()))
-    activities = [open_unassigned, assign_nowhere, list_agents_returning(SUPPORT), routing.choose_assignee]
+    conversation = ConversationActivities(OpenInbox(), routing=RosterClient(client, task_queue, RosterConfig()))
+    activities = [conversation.take_conversation, list_agents_returning(SUPPORT)]
     stop = asyncio.Event()
     asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, stop.set)
     async with build_worker(client, Settings(task_queue=task_queue), activities):

@@ -8,7 +8,6 @@ from temporalio import activity
 from temporalio.client import Client, WorkflowFailureError
 
 from models.agents import Agent
-from models.conversation import AssignRequest, Conversation
 from models.ids import roster_workflow_id
 from roster.client import RosterClient
 from roster.state import RosterConfig
@@ -28,15 +27,26 @@ def list_agents_returning(agents: list[Agent]) -> Callable:
     return list_agents
 
 
-@activity.defn(name="get_conversation")
-async def open_unassigned(contact_id: int) -> Conversation:
-    """Every conversation is open and nobody has it yet: enough for a policy with one assign step."""
-    return Conversation(contact_id=contact_id, contact_name="Pat Lee", status="open", assignee=None)
+def open_conversations_returning(assigned: dict[int, list[int]]) -> Callable:
+    """A fake ``open_conversations_by_agent`` (the roster's reconciliation) answering from ``assigned``, which a test
+    may change between reconciliations."""
+
+    @activity.defn(name="open_conversations_by_agent")
+    async def open_conversations_by_agent(agent_ids: list[int]) -> dict[int, list[int]]:
+        return {agent_id: assigned.get(agent_id, []) for agent_id in agent_ids}
+
+    return open_conversations_by_agent
 
 
-@activity.defn(name="assign_conversation")
-async def assign_nowhere(request: AssignRequest) -> None:
-    """The assignment itself is not under test; the escalation's result records it."""
+class OpenInbox:
+    """respond.io behind the real conversation activities, as routing tests need it: every conversation open and
+    unassigned, every assignment accepted (the assignment itself is not under test)."""
+
+    async def get_contact(self, contact_id: int) -> dict:
+        return {"id": contact_id, "firstName": "Pat", "lastName": "Lee", "status": "open", "assignee": None}
+
+    async def assign(self, contact_id: int, assignee: int) -> dict:
+        return {"contactId": contact_id}
 
 
 def assign_policy(**assign: object) -> Policy:

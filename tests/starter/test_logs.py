@@ -10,7 +10,7 @@ from starter.logs import REDACTED, about_contact, configure_logging
 from starter.policy_file import load_policy
 from tests.integration.wired import new_contact, wired
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 
 TOKEN, KEY_1, KEY_2, API_TOKEN = "tok-3f9a7c1e", "whk-one-81d2", "whk-two-5be0", "api-c0ffee42"
 
@@ -109,7 +109,7 @@ async def test_a_real_escalation_logs_json_lines_naming_it(logs, dev_server, tmp
         await w.post(f"/sandbox/contacts/{contact}/customer-message", text="Hello?")
         await w.assigned(contact)
         handle = w.handle(contact)
-        await handle.execute_update(ConversationEscalation.cancel, "handled by phone")
+        await handle.execute_update(Escalation.cancel, "handled by phone")
         await handle.result()
         run_id = (await handle.describe()).run_id
     lines = [json.loads(line) for line in read().splitlines()]  # every line is one JSON object

@@ -12,7 +12,7 @@ from tests.starter.receiving import KEYS, MAX_BODY, deliver, describe, event, ne
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import Outcome
 
 pytestmark = pytest.mark.integration
@@ -144,9 +144,7 @@ async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_
     opening = json.dumps(opened(contact_id)).encode()
     async with build_worker(dev_server.client, Settings(task_queue=task_queue), inbox.activities()):
         assert (await deliver(receiver, opening)).json()["result"] == "started"
-        handle = dev_server.client.get_workflow_handle_for(
-            ConversationEscalation.run, escalation_workflow_id(contact_id)
-        )
+        handle = dev_server.client.get_workflow_handle_for(Escalation.run, escalation_workflow_id(contact_id))
         await until_waiting(handle)
         run_id = (await handle.describe()).run_id
         inbox.status = "close"
@@ -166,7 +164,7 @@ async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_
 async def until_waiting(handle, deadline: float = 10) -> None:
     """Poll the state query until the escalation sits in its wait."""
     async with asyncio.timeout(deadline):
-        while "wait" not in (await handle.query(ConversationEscalation.state)).step:
+        while "wait" not in (await handle.query(Escalation.state)).step:
             await asyncio.sleep(0.02)
 
 

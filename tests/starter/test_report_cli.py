@@ -11,8 +11,7 @@ from temporalio import activity
 from temporalio.client import WorkflowHandle
 from typer.testing import CliRunner
 
-from models.agents import Choice, ChoiceRequest
-from models.conversation import AssignRequest, CommentRequest, Conversation, Reply, ReplyQuery
+from models.conversation import CommentRequest, ConversationRead, ReplyQuery, Taken, TakeRequest
 from models.ids import escalation_workflow_id
 from starter.cli import app
 from starter.escalations import start_escalation
@@ -22,7 +21,7 @@ from tests.policies import quick_policy
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import EscalationState
 
 pytestmark = pytest.mark.integration
@@ -37,32 +36,24 @@ class Inboxes:
         self.of: dict[int, FakeInbox] = {}
 
     def activities(self) -> list:
-        return [self.get_conversation, self.find_human_reply, self.assign_conversation, self.post_comment, self.choose]
+        return [self.take_conversation, self.read_conversation, self.post_comment]
 
-    @activity.defn(name="get_conversation")
-    async def get_conversation(self, contact_id: int) -> Conversation:
-        return await self.of[contact_id].get_conversation(contact_id)
+    @activity.defn(name="take_conversation")
+    async def take_conversation(self, request: TakeRequest) -> Taken:
+        return await self.of[request.contact_id].take_conversation(request)
 
-    @activity.defn(name="find_human_reply")
-    async def find_human_reply(self, query: ReplyQuery) -> Reply | None:
-        return await self.of[query.contact_id].find_human_reply(query)
-
-    @activity.defn(name="assign_conversation")
-    async def assign_conversation(self, request: AssignRequest) -> None:
-        await self.of[request.contact_id].assign_conversation(request)
+    @activity.defn(name="read_conversation")
+    async def read_conversation(self, query: ReplyQuery) -> ConversationRead:
+        return await self.of[query.contact_id].read_conversation(query)
 
     @activity.defn(name="post_comment")
     async def post_comment(self, request: CommentRequest) -> None:
         await self.of[request.contact_id].post_comment(request)
 
-    @activity.defn(name="choose_assignee")
-    async def choose(self, request: ChoiceRequest) -> Choice:
-        return await self.of[request.contact_id].choose_assignee(request)
-
 
 async def first_assignment(handle: WorkflowHandle, deadline: float = 30) -> EscalationState:
     async with asyncio.timeout(deadline):
-        while not (state := await handle.query(ConversationEscalation.state)).history:
+        while not (state := await handle.query(Escalation.state)).history:
             await asyncio.sleep(0.05)
     return state
 

@@ -8,7 +8,7 @@ from models.timestamps import MILLISECOND
 from roster.client import RosterNews
 from starter.webhook_events import Ignore, InvalidEvent, SignalEscalation, StartEscalation, action_for
 from tests.starter.receiving import POLICY, event
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent
 
 NOW = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
@@ -48,7 +48,7 @@ def test_sent_time_falls_back_to_the_first_status_then_to_now():
     untimed = event("message.sent", 7, message={"messageId": 5, "sender": {"source": "workflow"}})
     assert action_for(from_status, POLICY, NOW) == SignalEscalation(
         7,
-        ConversationEscalation.message_sent,
+        Escalation.message_sent,
         MessageSent(sender_source="user", user_id=101, sent_at=OPENED),
         RosterNews.agent_active(101, OPENED),  # a person wrote: online for the inactivity timeout
     )
@@ -61,7 +61,7 @@ def test_closed_and_reassigned_carry_their_times_and_assignee():
     closed = action_for(event("conversation.closed", 7), POLICY, NOW)
     assert closed == SignalEscalation(
         7,
-        ConversationEscalation.conversation_closed,
+        Escalation.conversation_closed,
         ConversationClosed(closed_at=NOW),
         RosterNews.closed(7),
     )

@@ -15,7 +15,7 @@ from starter.policy_file import load_policy
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import ConversationEscalation
+from workflows.escalation import Escalation
 from workflows.escalation_types import AssigneeChanged, ConversationClosed, MessageSent, Outcome
 from workflows.policy import Policy
 
@@ -44,7 +44,7 @@ async def until_waiting(handle: WorkflowHandle, step: str = "wait") -> None:
     """Poll the state query (which does not skip time) until the workflow's step mentions ``step``."""
     try:
         async with asyncio.timeout(30):
-            while step not in (await handle.query(ConversationEscalation.state)).step:
+            while step not in (await handle.query(Escalation.state)).step:
                 await asyncio.sleep(0.02)
     except TimeoutError:
         raise AssertionError(f"the workflow never reached a step with {step!r}") from None
@@ -75,9 +75,7 @@ async def test_reply_within_the_wait_ends_early_without_reassignment(time_skippi
         await until_waiting(handle)
         now = await time_skipping_env.get_current_time()
         inbox.messages.append(FakeMessage("user", ALICE.id, now))
-        await handle.signal(
-            ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now)
-        )
+        await handle.signal(Escalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.REPLIED
@@ -105,7 +103,7 @@ async def test_bot_messages_do_not_count_as_a_reply(time_skipping_env):
         now = await time_skipping_env.get_current_time()
         for source in ("workflow", "ai_agent", "broadcast", "api"):
             inbox.messages.append(FakeMessage(source, None, now))
-            await handle.signal(ConversationEscalation.message_sent, MessageSent(sender_source=source, sent_at=now))
+            await handle.signal(Escalation.message_sent, MessageSent(sender_source=source, sent_at=now))
         result = await handle.result()
     assert result.outcome == Outcome.ESCALATED
     assert inbox.assignments == [ALICE.id, CAROL.id]
@@ -117,9 +115,7 @@ async def test_unconfirmed_reply_webhook_does_not_cut_the_wait_short(time_skippi
         handle = await start()
         await until_waiting(handle)
         now = await time_skipping_env.get_current_time()
-        await handle.signal(
-            ConversationEscalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now)
-        )
+        await handle.signal(Escalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.ESCALATED
@@ -133,7 +129,7 @@ async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipp
         await until_waiting(handle)
         inbox.status = "close"
         now = await time_skipping_env.get_current_time()
-        await handle.signal(ConversationEscalation.conversation_closed, ConversationClosed(closed_at=now))
+        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=now))
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.CLOSED
@@ -148,9 +144,7 @@ async def test_human_reassignment_during_the_wait_is_left_alone(time_skipping_en
         await until_waiting(handle)
         inbox.assignee = DAVE  # a person picked Dave in the inbox
         now = await time_skipping_env.get_current_time()
-        await handle.signal(
-            ConversationEscalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now)
-        )
+        await handle.signal(Escalation.assignee_changed, AssigneeChanged(assignee_id=DAVE.id, changed_at=now))
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.REASSIGNED_BY_HUMAN
@@ -199,7 +193,7 @@ async def test_escalate_now_skips_the_rest_of_the_wait(time_skipping_env, record
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
         await until_waiting(handle)
-        await handle.execute_update(ConversationEscalation.escalate_now, "customer is a VIP")
+        await handle.execute_update(Escalation.escalate_now, "customer is a VIP")
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.ESCALATED
@@ -217,9 +211,9 @@ async def test_cancel_stops_without_further_action(time_skipping_env, record_his
         handle = await start()
         await until_waiting(handle)
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(ConversationEscalation.cancel, "  ")
+            await handle.execute_update(Escalation.cancel, "  ")
         assert "reason must not be empty" in str(refused.value.cause)
-        await handle.execute_update(ConversationEscalation.cancel, "handled by phone")
+        await handle.execute_update(Escalation.cancel, "handled by phone")
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.CANCELLED
@@ -232,9 +226,9 @@ async def test_state_query_shows_step_assignee_and_deadline(time_skipping_env):
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
         await until_waiting(handle)
-        state = await handle.query(ConversationEscalation.state)
+        state = await handle.query(Escalation.state)
         now = await time_skipping_env.get_current_time()
-        await handle.execute_update(ConversationEscalation.cancel, "done looking")
+        await handle.execute_update(Escalation.cancel, "done looking")
     assert state.assignee == ALICE
     assert state.step == "steps.1: wait 15m"
     assert timedelta(minutes=14) < state.deadline - now <= timedelta(minutes=15)
@@ -261,11 +255,11 @@ async def test_closed_while_waiting_for_an_agent_ends_without_reassignment(time_
         await time_skipping_env.sleep(timedelta(minutes=2))
         await until_waiting(handle, "nobody eligible")
         with pytest.raises(WorkflowUpdateFailedError) as refused:
-            await handle.execute_update(ConversationEscalation.escalate_now, "hurry")
+            await handle.execute_update(Escalation.escalate_now, "hurry")
         assert "no wait is running" in str(refused.value.cause)
         inbox.status = "close"
         now = await time_skipping_env.get_current_time()
-        await handle.signal(ConversationEscalation.conversation_closed, ConversationClosed(closed_at=now))
+        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=now))
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.CLOSED

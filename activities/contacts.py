@@ -1,0 +1,46 @@
+"""respond.io contacts as Handoff reads them: the conversation a contact carries, and which contacts are an agent's
+open conversations."""
+
+from activities.respondio import JSONObject
+from models.agents import Agent
+from models.conversation import Conversation
+
+
+def full_name(person: JSONObject) -> str:
+    return f"{person.get('firstName') or ''} {person.get('lastName') or ''}".strip()
+
+
+def agent_from_user(user: JSONObject) -> Agent:
+    """A workspace user (``GET /space/user``) or a contact's ``assignee``."""
+    team = (user.get("team") or {}).get("name")
+    return Agent(id=user["id"], email=user.get("email") or "", name=full_name(user), team=team)
+
+
+def conversation_from_contact(contact_id: int, contact: JSONObject) -> Conversation:
+    """A contact without a status reads as closed: only an explicit ``open`` may keep an escalation going."""
+    assignee = contact.get("assignee")
+    return Conversation(
+        contact_id=contact_id,
+        contact_name=full_name(contact),
+        status="open" if contact.get("status") == "open" else "close",
+        assignee=agent_from_user(assignee) if assignee else None,
+    )
+
+
+def open_and_assigned_to(agent_id: int) -> JSONObject:
+    """``POST /contact/list``'s filter for the agent's open conversations.
+
+    The field names, and the user id sent as a string, are those of respond.io's own TypeScript SDK
+    (github.com/respond-io/typescript-sdk: README and tests); respond.io's reference does not spell them out.
+    """
+    return {
+        "$and": [
+            {"category": "contactField", "field": "assigneeUserId", "operator": "isEqualTo", "value": str(agent_id)},
+            {"category": "contactField", "field": "status", "operator": "isEqualTo", "value": "open"},
+        ]
+    }
+
+
+def is_open_and_assigned_to(contact: JSONObject, agent_id: int) -> bool:
+    """Checked on every listed contact, so a filter respond.io ignores or reads differently cannot skew the load."""
+    return contact.get("status") == "open" and (contact.get("assignee") or {}).get("id") == agent_id
