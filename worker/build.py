@@ -14,8 +14,9 @@ from workflows.versions import ESCALATION_WORKFLOWS
 
 WORKFLOWS = [*ESCALATION_WORKFLOWS, Roster]
 
-# Deterministic model modules are shared with the sandbox instead of being re-imported for
-# every workflow run: rebuilding pydantic models per run would dominate workflow start time.
+# Deterministic, stateless modules are shared with the sandbox instead of being re-imported for
+# every workflow run: rebuilding pydantic models per run would dominate workflow start time, and
+# each cached run would hold its own copy of every module in memory.
 _PASSTHROUGH = [
     "pydantic",
     "pydantic_core",
@@ -23,8 +24,15 @@ _PASSTHROUGH = [
     "models",
     "workflows.policy",
     "workflows.escalation_types",
+    "workflows.api_calls",
+    "workflows.comment",
+    "workflows.metrics",
+    "workflows.search_attributes",
+    "workflows.story",
     "roster.strategies",
     "roster.state",
+    "roster.load",
+    "roster.queue",
 ]
 
 
