@@ -46,8 +46,8 @@ class TakeRequest(Frozen):
 
     choice: ChoiceRequest
     request_id: str
-    """Names this assign step's choice: the same for every attempt and every re-execution of the step (a local
-    activity runs again when the workflow task that ran it fails), so routing answers it with the same agent."""
+    """Names this assign step's choice: the same for every retry of the activity and every re-execution of the step
+    (a failed workflow task may run it again), so routing answers it with the same agent."""
     previous_assignee_id: int | None = None
     """Who had the conversation from Handoff before (None: nobody yet); anyone else now is a person's choice."""
     offered: Choice | None = None

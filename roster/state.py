@@ -287,6 +287,7 @@ class RosterState(BaseModel):
         and remember the request's answer."""
         if request.user is None and request.strategy == "round_robin":
             self.cursors[pool_key(request)] = agent.id
+        self.move(request.contact_id, None)  # Handoff takes it from whoever had it, as choices always have
         hold = self.holds[request.contact_id] = Hold(agent_id=agent.id, at=now, request_id=request_id)
         self.decisions[request_id] = agent.id
         while len(self.decisions) > DECISIONS_KEPT:

@@ -143,8 +143,11 @@ class Roster:
                 "Agent sync failed; keeping %s known agents: %s", len(self._state.agents), error.cause
             )
             return
+        known = self._state.agents
         if self._state.sync(agents, workflow.now()):
             await self._capacity_may_have_appeared()
+        elif agents != known:  # someone changed team: a queued conversation may have an agent now
+            await self._serve_queue()
 
     async def _reconcile(self) -> None:
         """Take each agent's open conversations from respond.io as their load; on failure keep the load counted."""

@@ -10,7 +10,7 @@ from roster.client import RosterClient
 
 
 def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable[..., Any]]:
-    """Escalations take, read and comment (as local activities); the roster syncs and reconciles. The rest serve
+    """Escalations take, read (a local activity) and comment; the roster syncs and reconciles. The rest serve
     runs of older escalation versions (``workflows.versions``) until they end."""
     conversation = ConversationActivities(api, routing=roster)
     return [

@@ -103,6 +103,16 @@ def test_a_choice_holds_the_agent_until_respondio_confirms_it_and_the_hold_count
     assert roster.withdraw(4) is False
 
 
+def test_a_reassignment_takes_the_load_from_the_agent_who_had_it_as_it_is_chosen():
+    roster = state()
+    online(roster, A, B)
+    roster.assigned(1, A)
+    chosen = roster.choose(ask(1, exclude=[A]), "r1", T)
+    assert chosen.agent.id == B and load(roster) == {B: (0, 1)}, "A no longer carries it"
+    assert roster.assigned(1, B) is False, "respond.io confirming it frees nobody: nothing to wake"
+    assert load(roster) == {B: (1, 0)}
+
+
 def test_a_choice_takes_the_round_robin_turn_and_nobody_eligible_without_queue_waits_as_before():
     roster = state()
     request = ChoiceRequest(contact_id=7, team=TEAM, only_online=True)
