@@ -38,15 +38,13 @@ from workflows.api_calls import (
     refused_token,
 )
 from workflows.comment import render_comment
+from workflows.escalation_handlers import EscalationHandlers
 from workflows.escalation_types import (
     TIMED_STATUSES,
-    AssigneeChanged,
     Assignment,
     Carried,
-    ConversationClosed,
     EscalationRequest,
     EscalationResult,
-    EscalationState,
     Finding,
     MessageSent,
     Outcome,
@@ -69,7 +67,7 @@ def _pending(steps: list[Step], path: str) -> list[PendingStep]:
 
 
 @workflow.defn
-class Escalation:
+class Escalation(EscalationHandlers):
     @workflow.init
     def __init__(self, request: EscalationRequest) -> None:
         carried = request.carried or Carried(remaining=_pending(request.policy.steps, "steps"))
@@ -153,88 +151,11 @@ class Escalation:
             self._evidence.add("reply")
 
     @workflow.signal
-    def conversation_closed(self, event: ConversationClosed) -> None:
-        self._evidence.add("closed")
-
-    @workflow.signal
-    def assignee_changed(self, event: AssigneeChanged) -> None:
-        if self._assignee is not None and event.assignee_id != self._assignee.id:
-            self._evidence.add("reassigned")
-
-    @workflow.signal
     def offered(self, choice: Choice) -> None:
         """The roster took this conversation from its queue and holds ``choice.agent`` for it. Kept even before
         the take that queued it returns: the signal and the take's result can arrive in one activation."""
         if choice.agent is not None:
             self._offer = choice
-
-    # Openings: the starter signals every conversation.opened to the contact's workflow (with start).
-
-    @workflow.signal
-    def opened(self, request: EscalationRequest) -> None:
-        """The conversation opened: this run's own opening again and older ones change nothing; a newer one ends
-        this run without any action and hands over to a fresh run waiting from the new opening."""
-        newest = self._reopening or self._request
-        if request.opening in (self._request.opening, newest.opening) or request.opened_at <= newest.opened_at:
-            self._log("Opening %s is this escalation's or older: nothing to do", request.opening)
-            return
-        self._log("Reopened at %s: this escalation hands over to a new one", request.opened_at)
-        self._reopening = request
-
-    async def _hand_over_to(self, request: EscalationRequest) -> None:
-        """Continue as a fresh run for the newer opening: its own assignment, its own timer."""
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        workflow.continue_as_new(
-            request,
-            memo=opening_memo(request),
-            search_attributes=sa.initial(request.contact_id, request.policy.name),
-        )
-
-    # Operators.
-
-    @workflow.query
-    def state(self) -> EscalationState:
-        return EscalationState(
-            contact_id=self._request.contact_id,
-            policy=self._request.policy.name,
-            step=self._step,
-            assignee=self._assignee,
-            level=self._level,
-            deadline=self._deadline,
-            history=self._history,
-            outcome=self._outcome,
-            detail=self._detail,
-            ended_early=self._ended_early,
-        )
-
-    @workflow.update
-    def escalate_now(self, reason: str) -> str:
-        self._escalate_requested = True
-        self._ended_early.append(reason)
-        self._log("An operator ends the wait now: %s", reason)
-        return "the current wait ends now; the policy's conditions still decide"
-
-    @escalate_now.validator
-    def _validate_escalate_now(self, reason: str) -> None:
-        self._ensure_running()
-        if not self._waiting:
-            raise ValueError(f"no wait is running now ({self._step}); escalate-now ends a running wait")
-
-    @workflow.update
-    def cancel(self, reason: str) -> str:
-        self._cancel_reason = reason
-        self._log("An operator cancels the escalation: %s", reason)
-        return "cancelled: Handoff takes no further action on this conversation"
-
-    @cancel.validator
-    def _validate_cancel(self, reason: str) -> None:
-        self._ensure_running()
-        if not reason.strip():
-            raise ValueError("say why the escalation is cancelled (reason must not be empty)")
-
-    def _ensure_running(self) -> None:
-        if self._outcome is not None or self._cancel_reason is not None:
-            raise ValueError("this escalation has already finished")
 
     # The step interpreter: the steps left are a flat list, so a run can hand them to the next.
 
@@ -550,12 +471,6 @@ class Escalation:
         assigned_at, policy_wait = self._last_wait_timed
         return spoken_duration(workflow.now() - assigned_at, at_least=policy_wait)
 
-    def _stop_if_interrupted(self) -> None:
-        if self._cancel_reason is not None:
-            raise Finished(Outcome.CANCELLED, f"cancelled by an operator: {self._cancel_reason}")
-        if self._reopening is not None:
-            raise Finished(Outcome.REOPENED, f"reopened at {self._reopening.opened_at:%Y-%m-%d %H:%M:%S} UTC")
-
     def _publish(self) -> None:
         """Write the search attributes whose value changed since they were last written, in one upsert: the
         status, the assignee and level, and a timed status's deadline. Called only before the run waits or ends,
@@ -572,35 +487,3 @@ class Escalation:
         if changed:
             workflow.upsert_search_attributes([sa.update(name, value) for name, value in changed.items()])
             self._published |= changed
-
-    def _log(self, message: str, *args: object) -> None:
-        """One line per event, with the contact and the step (the SDK adds the workflow and run ids)."""
-        workflow.logger.info(message, *args, extra={"contact_id": self._contact_id, "step": self._step})
-
-    def _tell(self, now: str) -> None:
-        """The Temporal UI's current details: what the escalation does now, and who had it since when. Not a
-        command (the UI asks the worker), so it never changes what a replay must match."""
-        headline = None
-        if workflow.info().continued_run_id is not None:  # continue-as-new cannot give the run a static summary
-            request = self._request
-            headline = story.escalation_summary(request.contact_id, request.policy.name, request.opened_at)
-        workflow.set_current_details(story.current_details(now, self._history, headline))
-
-    @property
-    def _contact_id(self) -> int:
-        return self._request.contact_id
-
-    @property
-    def _assignee(self) -> Agent | None:
-        return self._history[-1].agent if self._history else None
-
-    @property
-    def _level(self) -> int:
-        return max(len(self._history) - 1, 0)
-
-    @property
-    def _reference_time(self) -> datetime:
-        """Replies count only after the assignment being checked (or the opening, before any)."""
-        if self._history:
-            return self._history[-1].assigned_at
-        return self._request.opened_at
