@@ -1,5 +1,5 @@
-"""respond.io contacts as Handoff reads them: the conversation a contact carries, and which contacts are an agent's
-open conversations."""
+"""respond.io contacts as Handoff reads them: the conversation a contact carries, its tags, and which contacts are an
+agent's open conversations."""
 
 from activities.respondio import JSONObject
 from models.agents import Agent
@@ -24,7 +24,22 @@ def conversation_from_contact(contact_id: int, contact: JSONObject) -> Conversat
         contact_name=full_name(contact),
         status="open" if contact.get("status") == "open" else "close",
         assignee=agent_from_user(assignee) if assignee else None,
+        tags=[tag for tag in contact.get("tags") or [] if isinstance(tag, str)],
     )
+
+
+def tags_to_change(have: list[str], tags: list[str], remove: bool) -> list[str]:
+    """The tags a change still has to send: those to add the contact lacks, or those to remove it has, spelled as
+    the contact has them. Names compare case-insensitively, as the policy's tag conditions do, so a change a retry
+    or an earlier step already made is not sent again."""
+    had = {tag.casefold(): tag for tag in have}
+    change: dict[str, str] = {}
+    for tag in tags:
+        key = tag.casefold()
+        if key in change or (key in had) != remove:
+            continue
+        change[key] = had[key] if remove else tag
+    return list(change.values())
 
 
 def open_and_assigned_to(agent_id: int) -> JSONObject:

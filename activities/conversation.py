@@ -5,13 +5,10 @@ from contextlib import aclosing
 from temporalio import activity
 
 from activities.application_errors import as_application_errors, conversation_closed, taken_by_a_person
-from activities.contacts import (
-    agent_from_user,
-    conversation_from_contact,
-    is_open_and_assigned_to,
-    open_and_assigned_to,
-)
-from activities.human_reply import first_human_reply
+from activities.channels import ChannelDirectory
+from activities.contact_steps import ContactSteps
+from activities.contacts import agent_from_user, is_open_and_assigned_to, open_and_assigned_to
+from activities.human_reply import MessageScan, scan_messages
 from activities.respondio import RespondIOClient
 from models.agents import Agent, Routing
 from models.conversation import (
@@ -34,22 +31,23 @@ def _already_assigned(contact_id: int, agent: Agent) -> str:
     return f"respond.io had already assigned contact {contact_id} to {agent.name} (retry)"
 
 
-class ConversationActivities:
-    """Activities over one ``RespondIOClient`` shared by the whole worker; register the bound methods.
+class ConversationActivities(ContactSteps):
+    """Activities over one ``RespondIOClient`` shared by the whole worker; register the bound methods, those of
+    ``ContactSteps`` (message, close, tags) included.
 
-    ``routing`` (the roster's client) is needed by ``take_conversation`` only.
+    ``routing`` (the roster's client) is needed by ``take_conversation`` and ``agent_online`` only. A read names the
+    customer's channel from a listing of the workspace's channels this object keeps for some minutes
+    (``activities.channels``), so one listing serves the worker's reads.
     """
 
     def __init__(self, client: RespondIOClient, routing: Routing | None = None):
-        self._client = client
+        super().__init__(client)
         self._routing = routing
+        self._channels = ChannelDirectory(client)
 
-    async def _conversation(self, contact_id: int) -> Conversation:
-        return conversation_from_contact(contact_id, await self._client.get_contact(contact_id))
-
-    async def _first_human_reply(self, query: ReplyQuery) -> Reply | None:
+    async def _scan(self, query: ReplyQuery, incoming: bool) -> MessageScan:
         async with aclosing(self._client.iter_messages(query.contact_id)) as newest_first:
-            return await first_human_reply(newest_first, query.since)
+            return await scan_messages(newest_first, query.since, incoming)
 
     @activity.defn
     @as_application_errors
@@ -62,27 +60,40 @@ class ConversationActivities:
     @as_application_errors
     async def find_human_reply(self, query: ReplyQuery) -> Reply | None:
         """The first reply a person sent that is not provably before ``since`` (``models.replies``)."""
-        reply = await self._first_human_reply(query)
+        reply = (await self._scan(query, incoming=False)).reply
         activity.logger.info("Contact %s: %s", query.contact_id, "human reply found" if reply else "no human reply")
         return reply
 
     @activity.defn
     @as_application_errors
     async def read_conversation(self, query: ReplyQuery) -> ConversationRead:
-        """One decision's read: the conversation, and the first human reply not provably before ``since``.
+        """One decision's read: the conversation, the first human reply not provably before ``since`` and, when the
+        query asks (``incoming``), when and on which channel the customer last wrote, all from one pass over the
+        messages.
 
-        A closed conversation's messages are not read (``reply`` None): a close ends the escalation whether or
-        not someone replied, so the reply could change nothing.
+        A closed conversation's messages are not read: a close ends the escalation whether or not someone replied,
+        so the reply could change nothing.
         """
         conversation = await self._conversation(query.contact_id)
-        reply = await self._first_human_reply(query) if conversation.status == "open" else None
+        if conversation.status != "open":
+            activity.logger.info("Contact %s: conversation is %s", query.contact_id, conversation.status)
+            return ConversationRead(conversation=conversation, reply=None)
+        scan = await self._scan(query, query.incoming)
+        incoming = scan.incoming
+        channel = None
+        if incoming is not None and incoming.channel_id is not None:
+            channel = await self._channels.channel(incoming.channel_id)
         activity.logger.info(
-            "Contact %s: conversation is %s, %s",
+            "Contact %s: conversation is open, %s",
             query.contact_id,
-            conversation.status,
-            "human reply found" if reply else "no human reply",
+            "human reply found" if scan.reply else "no human reply",
         )
-        return ConversationRead(conversation=conversation, reply=reply)
+        return ConversationRead(
+            conversation=conversation,
+            reply=scan.reply,
+            last_incoming_at=incoming.at if incoming else None,
+            channel=channel,
+        )
 
     @activity.defn
     @as_application_errors
@@ -93,7 +104,7 @@ class ConversationActivities:
         already landed is not sent twice. A closed conversation, or one a person gave to someone else since
         Handoff's last assignment, is released from routing and ends in a non-retryable error.
         """
-        routing = self._routing_for_take()
+        routing = self._routing_for("take_conversation")
         contact_id = request.contact_id
         conversation = await self._conversation(contact_id)
         if conversation.status != "open":
@@ -117,10 +128,19 @@ class ConversationActivities:
         activity.logger.info("Contact %s: assigned to user %s", contact_id, agent.id)
         return Taken(conversation=conversation, choice=choice, confirmed=_assigned(contact_id, agent))
 
-    def _routing_for_take(self) -> Routing:
+    def _routing_for(self, activity_name: str) -> Routing:
         if self._routing is None:
-            raise RuntimeError("take_conversation needs routing: build ConversationActivities with the roster client")
+            raise RuntimeError(f"{activity_name} needs routing: build ConversationActivities with the roster client")
         return self._routing
+
+    @activity.defn
+    @as_application_errors
+    async def agent_online(self, agent_id: int) -> bool:
+        """Whether the roster counts the agent online now, for a branch on the assignee's presence: respond.io's API
+        has no presence to read."""
+        online = await self._routing_for("agent_online").is_online(agent_id)
+        activity.logger.info("User %s is %s", agent_id, "online" if online else "offline")
+        return online
 
     @activity.defn
     @as_application_errors

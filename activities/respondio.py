@@ -14,6 +14,9 @@ JSONObject = dict[str, Any]
 QUEUED_RETRY_SECONDS = 5.0
 """How long to wait after a 449 ("request queued, retry later") that names no ``Retry-After``."""
 
+MAX_TAGS_PER_CALL = 10
+"""The most tag names respond.io takes in one add or remove call."""
+
 
 class RespondIOError(Exception):
     """respond.io answered with a non-2xx status; ``retryable`` says whether trying again can help.
@@ -97,6 +100,11 @@ class RespondIOClient:
 
     ``transport`` replaces the network (``httpx.MockTransport`` in unit tests). Close the client with
     ``aclose()`` or by leaving ``async with``.
+
+    Paths, bodies and answers are those of respond.io's own code on GitHub: the TypeScript SDK
+    (respond-io/typescript-sdk, ``src/clients/*.ts``, ``src/types/*.ts``), the MCP server (respond-io/mcp-server,
+    ``API_REFERENCE.md``, ``src/tools/*.ts``) and the n8n node (respond-io/n8n-integration,
+    ``nodes/Respondio/handlers/*``). A method says where it rests on less.
     """
 
     def __init__(self, config: RespondIOConfig, transport: httpx.AsyncBaseTransport | None = None):
@@ -172,17 +180,51 @@ class RespondIOClient:
         """Assign the contact's conversation to a user id or email; ``None`` unassigns it."""
         return await self._call("POST", f"/contact/id:{contact_id}/conversation/assignee", json={"assignee": assignee})
 
-    async def set_status(self, contact_id: int, status: Literal["open", "close"]) -> JSONObject:
-        return await self._call("POST", f"/contact/id:{contact_id}/conversation/status", json={"status": status})
+    async def set_conversation_status(
+        self,
+        contact_id: int,
+        status: Literal["open", "close"],
+        category: str | None = None,
+        summary: str | None = None,
+    ) -> JSONObject:
+        """Open or close; a close may carry a closing note (category at most 128 characters, summary at most 512,
+        per the MCP server's reference). Unset notes are left out. Whether respond.io holds the category to the
+        workspace's closing notes (``GET /space/closing_notes``) is undocumented."""
+        notes = {"category": category, "summary": summary}
+        body = {"status": status, **{name: note for name, note in notes.items() if note is not None}}
+        return await self._call("POST", f"/contact/id:{contact_id}/conversation/status", json=body)
 
     async def create_comment(self, contact_id: int, text: str) -> JSONObject:
         """An internal note (at most 1000 characters; mention users as ``{{@user.ID}}``)."""
         return await self._call("POST", f"/contact/id:{contact_id}/comment", json={"text": text})
 
-    async def send_message(self, contact_id: int, text: str) -> JSONObject:
-        body = {"message": {"type": "text", "text": text}}
-        return await self._call("POST", f"/contact/id:{contact_id}/message", json=body)
+    async def send_message(self, contact_id: int, text: str, channel_id: int | None = None) -> int:
+        """Send a text message and answer its id; without ``channel_id`` respond.io sends on the channel the contact
+        last interacted on."""
+        body: JSONObject = {"message": {"type": "text", "text": text}}
+        if channel_id is not None:
+            body["channelId"] = channel_id
+        answer = await self._call("POST", f"/contact/id:{contact_id}/message", json=body)
+        return int(answer["messageId"])
+
+    async def add_tags(self, contact_id: int, tags: list[str]) -> None:
+        """``POST /contact/{identifier}/tag``, the body a bare JSON array of tag names."""
+        await self._tags("POST", contact_id, tags)
+
+    async def remove_tags(self, contact_id: int, tags: list[str]) -> None:
+        """``DELETE /contact/{identifier}/tag``, with the same body."""
+        await self._tags("DELETE", contact_id, tags)
+
+    async def _tags(self, method: str, contact_id: int, tags: list[str]) -> None:
+        """respond.io takes 1 to ``MAX_TAGS_PER_CALL`` names (each at most 255 characters) a call, so a longer list
+        goes in several."""
+        for start in range(0, len(tags), MAX_TAGS_PER_CALL):
+            await self._call(method, f"/contact/id:{contact_id}/tag", json=tags[start : start + MAX_TAGS_PER_CALL])
 
     async def list_users(self) -> list[JSONObject]:
         """Every user of the workspace, across all pages."""
         return [user async for user in self._items("/space/user", 100)]
+
+    async def list_channels(self) -> list[JSONObject]:
+        """Every channel of the workspace (``{id, name, source, created_at}``), across all pages."""
+        return [channel async for channel in self._items("/space/channel", 100)]

@@ -1,5 +1,6 @@
 """Agents and routing choices: what the roster, the escalation workflow and the activities exchange."""
 
+from datetime import datetime
 from typing import Literal, Protocol
 
 from pydantic import Field
@@ -51,6 +52,14 @@ class Choice(Frozen):
     """Nobody was eligible and the request waits in the roster's queue for an ``offered`` signal."""
 
 
+class AgentWentOffline(Frozen):
+    """The roster's signal to an escalation: an agent who has (or was chosen for) its conversation went offline,
+    explicitly or by inactivity, at ``at``."""
+
+    agent: Agent
+    at: datetime
+
+
 class Routing(Protocol):
     """What the take activity needs of routing (the roster's client, ``roster.client.RosterClient``)."""
 
@@ -60,4 +69,8 @@ class Routing(Protocol):
 
     async def withdraw(self, contact_id: int) -> None:
         """The contact no longer wants an agent: leave the queue and give back a hold not yet confirmed."""
+        ...
+
+    async def is_online(self, agent_id: int) -> bool:
+        """Whether the roster counts the agent as online now (explicitly, or active within the inactivity timeout)."""
         ...

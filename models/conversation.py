@@ -3,6 +3,8 @@
 from datetime import datetime
 from typing import Literal
 
+from pydantic import Field
+
 from models.agents import Agent, Choice, ChoiceRequest
 from models.base import Frozen
 
@@ -14,11 +16,25 @@ class Conversation(Frozen):
     contact_name: str
     status: Literal["open", "close"]
     assignee: Agent | None
+    tags: list[str] = Field(default_factory=list)
+    """The contact's tags, as respond.io spells them."""
+
+
+class Channel(Frozen):
+    """A channel of the workspace (a WhatsApp number, a Messenger page, ...). ``name`` and ``source`` (such as
+    ``whatsapp``, ``facebook``) are None when respond.io's channel list did not name it."""
+
+    id: int
+    name: str | None = None
+    source: str | None = None
 
 
 class ReplyQuery(Frozen):
     contact_id: int
     since: datetime
+    incoming: bool = False
+    """Also find the customer's newest message (``ConversationRead.last_incoming_at`` and ``channel``); off by
+    default, as it may read further back in the messages."""
 
 
 class Reply(Frozen):
@@ -72,3 +88,34 @@ class ConversationRead(Frozen):
 
     conversation: Conversation
     reply: Reply | None
+    last_incoming_at: datetime | None = None
+    """When the customer last wrote; None when the query did not ask (``incoming``), the conversation is closed, or
+    the customer never wrote."""
+    channel: Channel | None = None
+    """The channel of the customer's newest message, under the same conditions as ``last_incoming_at``."""
+
+
+class MessageRequest(Frozen):
+    """A text message to the customer (sender source ``api``)."""
+
+    contact_id: int
+    text: str
+    channel_id: int | None = None
+    """None: respond.io sends on the channel the contact last interacted on."""
+
+
+class CloseRequest(Frozen):
+    """Close the conversation with an optional closing note (respond.io: category at most 128 characters, summary
+    at most 512)."""
+
+    contact_id: int
+    category: str | None = None
+    summary: str | None = None
+
+
+class TagRequest(Frozen):
+    """Add (or, with ``remove``, remove) contact tags; respond.io takes names of 1 to 255 characters."""
+
+    contact_id: int
+    tags: list[str]
+    remove: bool = False

@@ -7,7 +7,7 @@ Every signal and choice also starts the roster if it is not running yet (with th
 import asyncio
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
@@ -119,6 +119,19 @@ class RosterClient:
 
     def _handle(self) -> WorkflowHandle[Roster, None]:
         return self._client.get_workflow_handle_for(Roster.run, self._workflow_id)
+
+    async def is_online(self, agent_id: int) -> bool:
+        """Whether the roster counts the agent as online now (explicitly, or active within the inactivity timeout).
+        With no roster running, nobody has reported on anyone: the presence this client's ``config`` gives an agent
+        nobody reported on (``default_online``, offline unless configured otherwise)."""
+        try:
+            return await self._handle().query(
+                Roster.is_online, args=[agent_id, datetime.now(UTC)], rpc_timeout=self._rpc_timeout
+            )
+        except RPCError as error:
+            if error.status == RPCStatusCode.NOT_FOUND:
+                return self._config.default_online
+            raise
 
     async def snapshot(self) -> RosterSnapshot | None:
         """The roster's agents, presence, load and cursors; None when no roster runs on the task queue."""

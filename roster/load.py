@@ -33,6 +33,17 @@ def load_counts(open_by_agent: dict[int, set[int]], holds: dict[int, Hold]) -> d
     return counts
 
 
+def carriers(open_by_agent: dict[int, set[int]], holds: dict[int, Hold]) -> set[int]:
+    """The agents with at least one open or held conversation."""
+    return {agent_id for agent_id, contacts in open_by_agent.items() if contacts} | {h.agent_id for h in holds.values()}
+
+
+def contacts_of(agent_id: int, open_by_agent: dict[int, set[int]], holds: dict[int, Hold]) -> list[int]:
+    """The contacts whose conversations the agent has open or held, in order."""
+    held = {contact_id for contact_id, hold in holds.items() if hold.agent_id == agent_id}
+    return sorted(open_by_agent.get(agent_id, set()) | held)
+
+
 def reconciled(
     open_by_agent: dict[int, set[int]],
     holds: dict[int, Hold],

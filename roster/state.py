@@ -11,11 +11,11 @@ from typing import Annotated, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, PlainSerializer, field_validator
 
-from models.agents import Agent, Candidate, Choice, ChoiceRequest
+from models.agents import Agent, AgentWentOffline, Candidate, Choice, ChoiceRequest
 from models.durations import Duration, format_duration
 from models.ids import escalation_workflow_id
 from roster import strategies
-from roster.load import Hold, load_counts, reconciled
+from roster.load import Hold, carriers, contacts_of, load_counts, reconciled
 from roster.queue import Offer, QueueEntry, ahead_in_words, places
 from roster.strategies import RosterView, pool_key
 
@@ -135,6 +135,10 @@ class RosterState(BaseModel):
     """By contact id, in arrival order: a repeated request for a contact replaces its entry and keeps its place."""
     decisions: dict[str, int] = {}
     """The agent chosen per request id, oldest first, the last ``DECISIONS_KEPT`` of them."""
+    seen_online: SortedSet[int] = set()
+    """Known agents online when the roster last looked for who went offline (``went_offline``)."""
+    looked_at: datetime | None = None
+    """When the roster last looked for who went offline."""
 
     def is_online(self, agent_id: int, now: datetime) -> bool:
         """Explicitly online, or active within the inactivity timeout."""
@@ -142,6 +146,43 @@ class RosterState(BaseModel):
         return self.presence.get(agent_id, self.config.default_online) or (
             active_until is not None and now < active_until
         )
+
+    def went_offline(self, now: datetime) -> list[AgentWentOffline]:
+        """Look for who went offline since the last look, among the agents then online and now with a conversation
+        to tell about, each with the moment they went offline. Once looked at, an agent offline is no longer seen
+        online, so one going offline is reported once, however it is told again (explicit offline after the
+        inactivity timeout ran out, say)."""
+        gone = [
+            AgentWentOffline(agent=agent, at=self._offline_since(agent.id, now))
+            for agent in self.agents
+            if agent.id in self.seen_online and not self.is_online(agent.id, now) and self.contacts_of(agent.id)
+        ]
+        self.seen_online, self.looked_at = self._online(now), now
+        return gone
+
+    def next_look(self, now: datetime) -> datetime | None:
+        """When the first agent with a conversation who is online by activity alone (no explicit or default presence
+        keeps them online) stops being online: the roster looks then, so their escalations hear of it at once."""
+        carrying = carriers(self.open, self.holds)
+        ends = [
+            until
+            for agent_id in self._online(now) & carrying
+            if not self.presence.get(agent_id, self.config.default_online)
+            and (until := self._active_until(agent_id)) is not None
+        ]
+        return min(ends, default=None)
+
+    def look_due(self, now: datetime, planned: datetime) -> bool:
+        """Whether to look before ``planned``: someone came online or went offline since the last look, or an
+        activity-based presence ``next_look`` watches now ends sooner (a first conversation, a shorter timeout)."""
+        if self._online(now) != self.seen_online:
+            return True
+        ends = self.next_look(now)
+        return ends is not None and ends < planned
+
+    def contacts_of(self, agent_id: int) -> list[int]:
+        """The contacts of the agent's open and held conversations: whose escalations hear they went offline."""
+        return contacts_of(agent_id, self.open, self.holds)
 
     def view(self, now: datetime) -> RosterView:
         return RosterView(
@@ -302,6 +343,17 @@ class RosterState(BaseModel):
         pool, place = next((pool, place) for c, pool, place in places(self.queue) if c == request.contact_id)
         reason = f"{nobody.reason}; queued: {ahead_in_words(place - 1)} in {pool}"
         return nobody.model_copy(update={"queued": True, "reason": reason})
+
+    def _online(self, now: datetime) -> set[int]:
+        return {a.id for a in self.agents if self.is_online(a.id, now)}
+
+    def _offline_since(self, agent_id: int, now: datetime) -> datetime:
+        """When an agent seen online at the last look went offline: as their activity ran out, if it ran out since
+        (explicit offline forgets activity); else now (explicit offline, or a setting changed)."""
+        until = self._active_until(agent_id)
+        if until is not None and (self.looked_at is None or until > self.looked_at):
+            return until
+        return now
 
     def _active_until(self, agent_id: int) -> datetime | None:
         seen = self.last_active.get(agent_id)

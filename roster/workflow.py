@@ -4,19 +4,21 @@ Each choice is an update handled atomically on the roster's state, so round robi
 however many workers ask at once. When nobody is eligible the request waits in the roster's
 queue, and whenever capacity may have appeared the roster hands queued conversations out in
 order, signalling each escalation its agent (``offered``): a change wakes no more escalations
-than it can serve. All state lives in the workflow (``RosterState``), so the roster survives
-worker and server restarts, and it continues as new to keep its history short.
+than it can serve. When an agent with conversations goes offline, explicitly or by inactivity,
+the roster tells those conversations' escalations (``assignee_offline``). All state lives in
+the workflow (``RosterState``), so the roster survives worker and server restarts, and it
+continues as new to keep its history short.
 """
 
 import asyncio
 from contextlib import suppress
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TypedDict
 
 from temporalio import workflow
 from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
 
-from models.agents import Choice, ChoiceRequest
+from models.agents import AgentWentOffline, Choice, ChoiceRequest
 from models.ids import escalation_workflow_id
 from roster.state import AgentActivity, ContactAssignment, PresenceChange, RosterConfig, RosterSnapshot, RosterState
 
@@ -38,11 +40,19 @@ RESPONDIO_CALL = _CallOptions(
 
 OFFERED = "offered"
 """The escalation's signal that carries its agent, a ``Choice``, out of the queue."""
+ASSIGNEE_OFFLINE = "assignee_offline"
+"""The escalation's signal (an ``AgentWentOffline``) that the agent who has its conversation, or was chosen for it,
+went offline."""
+SIGNALS_AT_ONCE = 500
+"""Signals to escalations in flight at once: Temporal fails a workflow task that leaves 2,000 pending."""
 
 RECONCILE_WITH_RESPONDIO = "reconcile-with-respondio"
 """Every ``reconcile_every`` the roster reads each agent's open conversations from respond.io as their load."""
 OFFER_FROM_THE_QUEUE = "offer-from-the-queue"
 """When capacity appears the roster hands queued conversations out in order and signals each escalation its agent."""
+TELL_WHO_GOES_OFFLINE = "tell-escalations-when-agents-go-offline"
+"""When an agent with conversations goes offline the roster signals their escalations, at that moment: it wakes when
+the first activity-based presence among them runs out."""
 
 
 @workflow.defn
@@ -60,6 +70,7 @@ class Roster:
     @workflow.run
     async def run(self, state: RosterState) -> None:
         reconciles = workflow.patched(RECONCILE_WITH_RESPONDIO)
+        tells = workflow.patched(TELL_WHO_GOES_OFFLINE)
         while not self._ready_to_continue():
             if workflow.now() >= self._next_sync:
                 await self._sync()
@@ -67,9 +78,13 @@ class Roster:
             if reconciles and workflow.now() >= self._next_reconcile:
                 await self._reconcile()
                 continue
+            gone = self._state.went_offline(workflow.now()) if tells else []
+            if gone:
+                await self._tell_who_went_offline(gone)
+                continue
             next_call = min(self._next_sync, self._next_reconcile) if reconciles else self._next_sync
-            with suppress(TimeoutError):
-                await workflow.wait_condition(self._ready_to_continue, timeout=next_call - workflow.now())
+            next_look = self._state.next_look(workflow.now()) if tells else None
+            await self._sleep(min(next_call, next_look) if next_look is not None else next_call, tells)
         await workflow.wait_condition(workflow.all_handlers_finished)
         workflow.continue_as_new(self._state)
 
@@ -130,6 +145,21 @@ class Roster:
     @workflow.query
     def snapshot(self) -> RosterSnapshot:
         return self._state.snapshot(workflow.now())
+
+    @workflow.query
+    def is_online(self, agent_id: int, at: datetime) -> bool:
+        """Whether the agent counts as online at ``at``, the caller's clock: the roster's own clock only moves when
+        it wakes, so an activity-based presence would otherwise look current for up to a sync interval too long."""
+        return self._state.is_online(agent_id, max(at, workflow.now()))
+
+    async def _sleep(self, until: datetime, tells: bool) -> None:
+        """Wait until ``until``, or until it is time to continue as new or (``tells``) to look for who went offline."""
+
+        def woken() -> bool:
+            return self._ready_to_continue() or (tells and self._state.look_due(workflow.now(), until))
+
+        with suppress(TimeoutError):
+            await workflow.wait_condition(woken, timeout=until - workflow.now())
 
     async def _sync(self) -> None:
         """Refresh the agent list from respond.io; on failure keep the agents already known."""
@@ -202,6 +232,32 @@ class Roster:
             )
             return False
         return True
+
+    async def _tell_who_went_offline(self, gone: list[AgentWentOffline]) -> None:
+        """Signal the escalation of each conversation the agents who went offline have open or held."""
+        told: list[tuple[int, AgentWentOffline]] = []
+        for news in gone:
+            contacts = self._state.contacts_of(news.agent.id)
+            workflow.logger.info(
+                "%s (%s) went offline at %s; telling the escalations of their %s conversations",
+                news.agent.name,
+                news.agent.id,
+                news.at.isoformat(),
+                len(contacts),
+            )
+            told.extend((contact_id, news) for contact_id in contacts)
+        for start in range(0, len(told), SIGNALS_AT_ONCE):
+            await asyncio.gather(*(self._tell_offline(c, news) for c, news in told[start : start + SIGNALS_AT_ONCE]))
+
+    async def _tell_offline(self, contact_id: int, news: AgentWentOffline) -> None:
+        try:
+            await workflow.get_external_workflow_handle(escalation_workflow_id(contact_id)).signal(
+                ASSIGNEE_OFFLINE, news
+            )
+        except FailureError as error:
+            workflow.logger.info(
+                "Escalation of contact %s no longer runs to hear its agent went offline: %s", contact_id, error
+            )
 
     async def _wake_waiting(self) -> None:
         """Tell each escalation waiting for an agent, once, to ask again now; the backoff stays their fallback."""

@@ -10,13 +10,18 @@ from roster.client import RosterClient
 
 
 def handoff_activities(api: RespondIOClient, roster: RosterClient) -> list[Callable[..., Any]]:
-    """Escalations take, read (a local activity) and comment; the roster syncs and reconciles. The rest serve
-    runs of older escalation versions (``workflows.versions``) until they end."""
+    """Escalations take, read (a local activity), comment, and run the policy's contact steps and presence checks;
+    the roster syncs and reconciles. The last four serve runs of older escalation versions (``workflows.versions``)
+    until they end."""
     conversation = ConversationActivities(api, routing=roster)
     return [
         conversation.take_conversation,
         conversation.read_conversation,
         conversation.post_comment,
+        conversation.send_message,
+        conversation.close_conversation,
+        conversation.change_tags,
+        conversation.agent_online,
         conversation.list_agents,
         conversation.open_conversations_by_agent,
         conversation.get_conversation,

@@ -17,31 +17,30 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from temporalio import workflow
-from temporalio.exceptions import ActivityError, FailureError, is_cancelled_exception
+from temporalio.exceptions import ActivityError, is_cancelled_exception
 
 from models.agents import Agent, Choice, ChoiceRequest
-from models.conversation import CommentRequest, ConversationRead, ReplyQuery, Taken, TakeRequest
-from models.durations import format_duration, spoken_duration
-from models.ids import roster_workflow_id
+from models.conversation import (
+    CloseRequest,
+    ConversationRead,
+    MessageRequest,
+    TagRequest,
+    TakeRequest,
+)
+from models.durations import format_duration
 from models.replies import counts_after
 from models.timestamps import EpochTime
 from workflows import search_attributes as sa
 from workflows import story
 from workflows.api_calls import (
-    CALL_FAILURES,
     LOST,
-    SURFACING_A_REFUSED_TOKEN,
-    WHILE_BLOCKED,
-    CallFailure,
     Finished,
-    ending_for,
-    refused_token,
 )
+from workflows.calendars import Calendar, CalendarNeverOpens
 from workflows.comment import render_comment
-from workflows.escalation_handlers import EscalationHandlers
+from workflows.conditions import Facts, holds
+from workflows.escalation_following import EscalationFollowing, Heard
 from workflows.escalation_types import (
-    TIMED_STATUSES,
-    Assignment,
     Carried,
     EscalationRequest,
     EscalationResult,
@@ -50,16 +49,14 @@ from workflows.escalation_types import (
     Outcome,
     PendingStep,
     Status,
-    opening_memo,
 )
 from workflows.metrics import EscalationMetrics
-from workflows.policy import Assign, Branch, Condition, Step
+from workflows.policy import Assign, Branch, Close, Repeat, Step
+from workflows.policy_conditions import Condition
+from workflows.policy_templates import MESSAGE_MAX_CHARS
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
-
-CONTINUE_AFTER_EVENTS = 2_000
-"""History length after which a run continues as new at its next step (Temporal's hard limit is 51,200)."""
 
 
 def _pending(steps: list[Step], path: str) -> list[PendingStep]:
@@ -67,7 +64,7 @@ def _pending(steps: list[Step], path: str) -> list[PendingStep]:
 
 
 @workflow.defn
-class Escalation(EscalationHandlers):
+class Escalation(EscalationFollowing):
     @workflow.init
     def __init__(self, request: EscalationRequest) -> None:
         carried = request.carried or Carried(remaining=_pending(request.policy.steps, "steps"))
@@ -88,13 +85,13 @@ class Escalation(EscalationHandlers):
         self._outcome: Outcome | None = None
         self._detail: str | None = None
         self._reopening: EscalationRequest | None = None
-        self._evidence: set[str] = set()
+        self._evidence: set[str] = set(carried.evidence)
         self._escalate_requested = False
         self._cancel_reason: str | None = None
         self._waiting = False
-        self._queued = False
+        self._queued = carried.queued
         """Waiting in the roster's queue: the roster may offer an agent, and must hear if the run stops wanting one."""
-        self._offer: Choice | None = None
+        self._offer: Choice | None = carried.offer
         self._status: str = Status.STARTING
         self._published: dict[str, Any] = {} if request.carried else sa.initial_values(Status.STARTING)
         """The search attributes as last written (a fresh run: those ``search_attributes.initial`` set)."""
@@ -102,6 +99,17 @@ class Escalation(EscalationHandlers):
         """The assignee respond.io reported last: whom a person gave the conversation to, if that ended the run."""
         self._assigning_at = workflow.now()
         """When the latest take began: a reply racing the assignment still counts."""
+        self._last_wait_calendar = carried.last_wait_calendar
+        self._went_offline = carried.went_offline
+        """The roster's word that the assignee went offline, until respond.io is read to act on it."""
+        self._heard_at = dict(carried.heard_at)
+        """When respond.io said each agent got the conversation, for reassignments not checked yet (a person's
+        assignment is timed from then, so the new assignee's quick reply still counts)."""
+        self._unassigned = carried.unassigned
+        self._closed = carried.closed
+        """respond.io showed the conversation unassigned since its last assignment (``every_assignment``)."""
+        self._requeue = carried.requeue
+        """The move from an offline assignee that waits in the roster's queue for someone to come online."""
 
     @workflow.run
     async def run(self, request: EscalationRequest) -> EscalationResult:
@@ -160,45 +168,43 @@ class Escalation(EscalationHandlers):
     # The step interpreter: the steps left are a flat list, so a run can hand them to the next.
 
     async def _run_policy(self) -> None:
-        while self._remaining:
-            self._stop_if_interrupted()
-            if workflow.info().get_current_history_length() >= CONTINUE_AFTER_EVENTS:
-                await self._continue_as_new()
-            pending = self._remaining.pop(0)
-            step, where = pending.step, pending.where
-            if step.assign is not None:
-                await self._assign(step.assign, where)
-            elif step.wait is not None:
-                await self._wait(step.wait, where)
-            elif step.branch is not None:
-                await self._branch(step.branch, where)
-            elif step.comment is not None:
-                await self._comment(step.comment, where)
+        """Run the steps; then, if the policy asks, watch the conversation and run the steps again for each new
+        assignee a person gives it, until it closes."""
+        while True:
+            while self._remaining:
+                self._stop_if_interrupted()
+                await self._continue_as_new_if_long()
+                pending = self._remaining.pop(0)
+                await self._following_people(self._run_step(pending.step, pending.where))
+            if not self._watches():
+                return
+            await self._following_people(self._watch())
 
-    async def _continue_as_new(self) -> None:
-        """Hand the steps left and everything said so far to a fresh run, so no history grows without bound."""
-        await workflow.wait_condition(workflow.all_handlers_finished)
-        self._publish()
-        carried = Carried(
-            remaining=self._remaining,
-            history=self._history,
-            reply=self._reply,
-            finding=self._finding,
-            contact_name=self._contact_name,
-            last_wait=self._last_wait,
-            last_wait_timed=self._last_wait_timed,
-            ended_early=self._ended_early,
-            ran_out_at=self._metrics.ran_out_at,
-        )
-        self._log("Continuing as new with %s steps left", len(self._remaining))
-        workflow.continue_as_new(
-            self._request.model_copy(update={"carried": carried}), memo=opening_memo(self._request)
-        )
+    async def _run_step(self, step: Step, where: str) -> None:
+        if step.assign is not None:
+            await self._assign(step.assign, where)
+        elif step.wait is not None:
+            await self._wait(step, where)
+        elif step.branch is not None:
+            await self._branch(step.branch, where)
+        elif step.comment is not None:
+            await self._comment(step.comment, where)
+        elif step.message is not None:
+            await self._message(step.message, where)
+        elif step.close is not None:
+            await self._close(step.close, where)
+        elif step.add_tag is not None or step.remove_tag is not None:
+            await self._change_tags(step, where)
+        elif step.repeat is not None:
+            self._repeat(step.repeat, where)
 
     async def _assign(self, assign: Assign, where: str) -> None:
+        if assign.within_hours is not None:
+            await self._wait_for_hours(assign, assign.within_hours, where)
         self._step = f"{where}: assign to {assign.describe()}"
         self._tell(story.assigning(assign))
         self._status = Status.ASSIGNING
+        await self._drop_the_move()  # this step's choice replaces a move still queued
         request = TakeRequest(
             choice=ChoiceRequest(
                 contact_id=self._contact_id,
@@ -248,242 +254,157 @@ class Escalation(EscalationHandlers):
             if not woke:
                 break
             if self._lost():
-                self._evidence -= LOST  # the read below is what confirms or refutes it
-                read = await self._read(story.ownership_check_summary(None))
-                if read.conversation.status == "close":
-                    raise Finished(Outcome.CLOSED, "the conversation was closed")
+                await self._end_if_lost()
         self._deadline = None
         offer, self._offer = self._offer, None
         if offer is not None:
             self._queued = False  # the roster holds the agent for this run: nothing to withdraw
         return offer
 
+    async def _wait_for_hours(self, assign: Assign, calendar: str, where: str) -> None:
+        """Outside the step's calendar hours, wait until they open (the conversation stays unassigned meanwhile)."""
+        opens = self._business_time(calendar, lambda hours: hours.next_opening(workflow.now()))
+        if opens <= workflow.now():
+            return
+        self._deadline = opens
+        self._step = f"{where}: outside {calendar}'s hours; assigning when they open at {opens:%Y-%m-%d %H:%M} UTC"
+        self._tell(story.waiting_for_hours(assign, calendar, opens))
+        self._status = Status.WAITING_FOR_AGENT
+        self._log("Outside %s's hours: assigning at %s", calendar, f"{opens:%Y-%m-%d %H:%M:%S} UTC")
+        while True:
+            summary = story.hours_timer_summary(calendar, opens - workflow.now())
+            woke = await self._sleep(opens - workflow.now(), summary, also_wake=self._lost)
+            self._stop_if_interrupted()
+            if not woke:
+                break
+            await self._end_if_lost()
+        self._deadline = None
+
     def _lost(self) -> bool:
         return bool(self._evidence & LOST)
 
-    async def _leave_queue(self) -> None:
-        """Tell the roster this run no longer wants an agent, so it serves the next in the queue instead."""
-        if not self._queued:
-            return
-        self._queued = False
-        roster = workflow.get_external_workflow_handle(roster_workflow_id(workflow.info().task_queue))
-        try:
-            await roster.signal("withdraw", self._contact_id)
-        except FailureError as error:  # no roster runs: nothing is queued or held for this run
-            self._log("The roster could not hear the withdrawal: %s", error)
+    async def _end_if_lost(self) -> None:
+        """Webhooks said the conversation may be lost: read it, and end the escalation if it was closed (or, with
+        ``every_assignment``, follow whom a person gave it to)."""
+        self._evidence -= LOST  # the read below is what confirms or refutes it
+        read = await self._read(story.ownership_check_summary(None))
+        if read.conversation.status == "close":
+            raise Finished(Outcome.CLOSED, "the conversation was closed")
+        if self._request.policy.every_assignment and self._someone_else(read.conversation.assignee):
+            raise Finished(Outcome.REASSIGNED_BY_HUMAN, "a person assigned the conversation")
 
-    def _record(self, taken: Taken) -> None:
-        choice = taken.choice
-        assert choice.agent is not None
-        level = len(self._history)
-        self._contact_name = taken.conversation.contact_name
-        self._seen_assignee = choice.agent
-        self._history.append(
-            Assignment(
-                agent=choice.agent,
-                assigned_at=self._assigning_at,
-                level=level,
-                reason=choice.reason,
-                candidates=choice.candidates,
-            )
-        )
-        self._metrics.assigned(level, workflow.now())
-        if level > 0:
-            self._finding = Finding(
-                outcome=Outcome.ESCALATED, detail=f"reassigned to {choice.agent.name}: {choice.reason}"
-            )
-        self._status = Status.ESCALATED if level else Status.ASSIGNED
-        verb = "Reassigned" if level else "Assigned"
-        self._log("%s to %s (level %s): %s", verb, choice.agent.name, level, choice.reason)
-
-    async def _take(self, request: TakeRequest, summary: str) -> Taken:
-        self._assigning_at = workflow.now()  # before the call: a reply racing the assignment still counts
-        self._evidence.clear()  # before the call too: what arrives during it is about the new assignment
-        self._offer = None  # an offer from now on answers this take's request
-        # Not a local activity: it waits on the roster, which needs this worker's workflow task slots meanwhile.
-        taken: Taken = await self._api(ConversationActivities.take_conversation, request, summary, local=False)
-        return taken
-
-    async def _wait(self, duration: timedelta, where: str) -> None:
+    async def _wait(self, step: Step, where: str) -> None:
+        duration, calendar = step.wait_for, step.wait_calendar
         started = workflow.now()
-        self._deadline = started + duration
-        self._step = f"{where}: wait {format_duration(duration)}"
-        self._tell(story.waiting_for_reply(self._assignee, self._deadline, duration))
+        self._deadline = self._wait_ends(duration, calendar)
+        self._step = f"{where}: wait {format_duration(duration)}" + (f" of {calendar}'s hours" if calendar else "")
+        self._tell(story.waiting_for_reply(self._assignee, self._deadline, duration, calendar))
         self._status = Status.WAITING
         self._log("Waiting for a reply until %s", f"{self._deadline:%Y-%m-%d %H:%M:%S} UTC")
         self._waiting = True
-        while True:
+        heard = Heard.NOTHING
+        while heard == Heard.NOTHING:
             remaining = self._deadline - workflow.now()
-            summary = story.reply_timer_summary(self._assignee, remaining)
+            business = self._business_time_left(calendar) if calendar else None
+            summary = story.reply_timer_summary(self._assignee, remaining, business, calendar)
             woke = await self._sleep(
-                remaining, summary, also_wake=lambda: self._escalate_requested or bool(self._evidence)
+                remaining,
+                summary,
+                also_wake=lambda: self._escalate_requested or bool(self._evidence) or self._offered_a_move(),
             )
             self._stop_if_interrupted()
-            if not woke or self._escalate_requested or await self._evidence_confirmed():
+            if not woke or self._escalate_requested:
                 break
+            heard = await self._weigh_evidence()
         self._metrics.wait_ended(None if woke else self._deadline)
         self._last_wait_timed = None if self._escalate_requested else (self._reference_time, duration)
+        self._last_wait_calendar = calendar
         self._escalate_requested = self._waiting = False
         self._last_wait = workflow.now() - started
         self._deadline = None
+        if heard == Heard.MOVED:  # the new assignee has the whole wait
+            self._remaining.insert(0, PendingStep(where=where, step=step))
 
-    async def _sleep(self, duration: timedelta, summary: str, also_wake: Callable[[], bool]) -> bool:
-        """Sleep durably (the timer shows ``summary``); return True if a cancel (or ``also_wake``) ended it early."""
+    def _wait_ends(self, duration: timedelta, calendar: str | None) -> datetime:
+        """When a wait from now ends: ``duration`` later, or once ``duration`` of the calendar's hours has passed."""
+        if calendar is None:
+            return workflow.now() + duration
+        return self._business_time(calendar, lambda hours: hours.add(workflow.now(), duration))
 
-        def woken() -> bool:
-            return self._cancel_reason is not None or self._reopening is not None or also_wake()
+    def _business_time_left(self, calendar: str) -> timedelta:
+        assert self._deadline is not None
+        return self._request.policy.calendars[calendar].business_time_between(workflow.now(), self._deadline)
 
-        if duration <= timedelta(0):
-            return woken()
-        self._publish()
+    def _business_time(self, calendar: str, reckon: Callable[[Calendar], datetime]) -> datetime:
+        """A time reckoned in one of the policy's calendars; a calendar that never opens ends the escalation."""
         try:
-            await workflow.wait_condition(woken, timeout=duration, timeout_summary=summary)
-            return True
-        except TimeoutError:
-            return False
-
-    async def _evidence_confirmed(self) -> bool:
-        """Check what the webhooks said against the API; forget it if the API disagrees."""
-        kinds, self._evidence = self._evidence, set()
-        read = await self._read(story.evidence_check_summary(kinds))
-        conversation = read.conversation
-        if "closed" in kinds and conversation.status == "close":
-            return True
-        mine = self._assignee
-        if "reassigned" in kinds and mine and (conversation.assignee is None or conversation.assignee.id != mine.id):
-            return True
-        if "reply" in kinds and read.reply is not None:
-            return True
-        self._log("Webhook evidence %s not confirmed by the API; waiting on", sorted(kinds))
-        return False
+            return reckon(self._request.policy.calendars[calendar])
+        except CalendarNeverOpens as error:
+            raise Finished(Outcome.FAILED, f"calendar {calendar}: {error}") from error
 
     async def _branch(self, branch: Branch, where: str) -> None:
         """Decide on one read of the conversation; stop at the condition that settles the answer."""
         self._step = f"{where}: check conditions"
         self._tell(story.checking(branch))
         self._status = Status.CHECKING
-        read = await self._read(story.decision_summary(self._assignee, self._reference_time))
+        incoming = any(condition.needs_incoming for condition in branch.conditions)
+        read = await self._read(story.decision_summary(self._assignee, self._reference_time), incoming=incoming)
         needed = branch.all is None  # all: stop at the first false condition; any: at the first true one
         passed = not needed
         for condition in branch.conditions:
-            if self._holds(condition, read) == needed:
+            if await self._holds(condition, read) == needed:
                 passed = needed
                 break
         steps, label = (branch.then, "then") if passed else (branch.else_, "else")
         self._remaining[:0] = _pending(steps, f"{where}.branch.{label}")
 
-    def _holds(self, condition: Condition, read: ConversationRead) -> bool:
-        if condition.conversation_status is not None:
-            status = "closed" if read.conversation.status == "close" else "open"
-            if status == "closed":
-                self._finding = Finding(outcome=Outcome.CLOSED, detail="the conversation was closed")
-            return status == condition.conversation_status
-        if read.reply is not None:
+    async def _holds(self, condition: Condition, read: ConversationRead) -> bool:
+        """Whether the condition holds; a closed conversation or a reply found is also what the policy found."""
+        online = await self._assignee_online() if condition.assignee_online is not None else None
+        if condition.conversation_status is not None and read.conversation.status == "close":
+            self._finding = Finding(outcome=Outcome.CLOSED, detail="the conversation was closed")
+        if condition.no_reply_since_assignment is not None and read.reply is not None:
             who = self._assignee.name if self._assignee else "an agent"
             detail = f"{who} replied at {read.reply.sent_at:%Y-%m-%d %H:%M:%S} UTC"
             self._finding = Finding(outcome=Outcome.REPLIED, detail=detail)
-        return (read.reply is None) == condition.no_reply_since_assignment
+        return holds(condition, Facts(read, workflow.now(), self._request.policy.calendars, online))
 
-    async def _comment(self, template: str, where: str) -> None:
-        self._step = f"{where}: comment"
-        previous = self._history[-2].agent if len(self._history) > 1 else None
-        current = self._assignee
-        variables = {
-            "contact_id": self._contact_id,
-            "contact_name": self._contact_name,
-            "previous_assignee": previous.name if previous else "nobody",
-            "previous_assignee_mention": previous.mention() if previous else "nobody",
-            "assignee": current.name if current else "nobody",
-            "assignee_mention": current.mention() if current else "nobody",
-            "waited": self._waited(),
-            "level": self._level,
-            "reason": self._history[-1].reason if self._history else "",
-        }
-        text = render_comment(template, variables)
-        self._tell(story.commenting(text))
-        # Not a local activity: a comment is the one effect that cannot be repeated harmlessly, and a local
-        # activity's result is lost with a workflow task that fails (e.g. a signal arrived as the run completed).
-        await self._api(
-            ConversationActivities.post_comment,
-            CommentRequest(contact_id=self._contact_id, text=text),
-            story.comment_summary(text),
-            local=False,
-        )
-        self._log("Commented: %s", text)
+    async def _assignee_online(self) -> bool:
+        if self._assignee is None:
+            return False
+        summary = story.presence_summary(self._assignee)
+        online: bool = await self._api(ConversationActivities.agent_online, self._assignee.id, summary)
+        return online
 
-    # Reading the world through local activities.
+    async def _message(self, template: str, where: str) -> None:
+        """Send the customer a message (e.g. a holding message) on the channel they last used."""
+        self._step = f"{where}: message the customer"
+        text = render_comment(template, self._variables(), limit=MESSAGE_MAX_CHARS)
+        self._tell(story.messaging(text))
+        # Not a local activity, as for a comment: the customer must not get the message twice.
+        request = MessageRequest(contact_id=self._contact_id, text=text)
+        await self._api(ConversationActivities.send_message, request, story.message_summary(text), local=False)
+        self._log("Messaged the customer: %s", text)
 
-    async def _read(self, summary: str) -> ConversationRead:
-        """One read of the conversation: status, assignee, and the first human reply since the reference time."""
-        query = ReplyQuery(contact_id=self._contact_id, since=self._reference_time)
-        read: ConversationRead = await self._api(ConversationActivities.read_conversation, query, summary)
-        self._contact_name = read.conversation.contact_name
-        self._seen_assignee = read.conversation.assignee
-        if read.reply is not None:
-            self._reply = self._reply or read.reply
-            if self._history:
-                self._metrics.replied(self._history[-1], read.reply)
-        return read
+    async def _close(self, close: Close, where: str) -> None:
+        self._step = f"{where}: close the conversation"
+        self._tell(story.as_sentence(story.close_summary(close)))
+        request = CloseRequest(contact_id=self._contact_id, category=close.category, summary=close.summary)
+        await self._api(ConversationActivities.close_conversation, request, story.close_summary(close))
+        self._log("Closed the conversation")
+        raise Finished(Outcome.CLOSED, f"the policy closed the conversation ({where})")
 
-    async def _api(self, call: Callable[..., Any], arg: object, summary: str, local: bool = True) -> Any:
-        """One respond.io call, a local activity unless ``local`` is False. A refused token pauses the escalation
-        as blocked until the token works again; any other failure that retrying cannot mend ends it with an
-        outcome that says why."""
-        execute = workflow.execute_local_activity_method if local else workflow.execute_activity_method
-        try:
-            return await execute(call, arg, summary=summary, **SURFACING_A_REFUSED_TOKEN)
-        except CALL_FAILURES as error:
-            if is_cancelled_exception(error):
-                raise
-            if not refused_token(error):
-                raise ending_for(error) from error
-            return await self._while_blocked(execute, call, arg, summary, error)
+    async def _change_tags(self, step: Step, where: str) -> None:
+        remove = step.remove_tag is not None
+        tags = step.remove_tag or step.add_tag or []
+        self._step = f"{where}: {'remove' if remove else 'add'} tags"
+        summary = story.tags_summary(tags, remove)
+        self._tell(story.as_sentence(summary))
+        request = TagRequest(contact_id=self._contact_id, tags=tags, remove=remove)
+        await self._api(ConversationActivities.change_tags, request, summary)
+        self._log("Tags: %s", summary)
 
-    async def _while_blocked(
-        self, execute: Callable[..., Any], call: Callable[..., Any], arg: object, summary: str, refusal: CallFailure
-    ) -> Any:
-        """Say loudly that the escalation is blocked, retry the call until the token works, then carry on."""
-        status, step = self._status, self._step
-        reason = str(refusal.cause if isinstance(refusal, ActivityError) else refusal.message)
-        self._step = f"blocked: {reason} Retrying at least every minute until it works."
-        self._status = Status.BLOCKED
-        self._publish()
-        self._tell(self._step)
-        workflow.logger.error("Blocked: %s", reason, extra={"contact_id": self._contact_id, "step": step})
-        try:
-            result = await execute(call, arg, summary=f"{summary} (blocked)", **WHILE_BLOCKED)
-        except CALL_FAILURES as error:
-            if is_cancelled_exception(error):
-                raise
-            raise ending_for(error) from error
-        self._log("Unblocked: respond.io accepts the token again")
-        self._step = step
-        self._status = status
-        return result
-
-    # Small helpers.
-
-    def _waited(self) -> str:
-        """How long the assignee had, for ``{waited}``: since the assignment the last wait timed."""
-        if self._last_wait_timed is None:  # cut short by an operator: the time the wait lasted, and why
-            lasted = spoken_duration(self._last_wait)
-            return f"{lasted} (cut short by an operator: {self._ended_early[-1]})" if self._ended_early else lasted
-        assigned_at, policy_wait = self._last_wait_timed
-        return spoken_duration(workflow.now() - assigned_at, at_least=policy_wait)
-
-    def _publish(self) -> None:
-        """Write the search attributes whose value changed since they were last written, in one upsert: the
-        status, the assignee and level, and a timed status's deadline. Called only before the run waits or ends,
-        so a status held for no time costs nothing."""
-        wanted: dict[str, Any] = {sa.STATUS.name: self._status}
-        if self._assignee is not None:
-            wanted |= {sa.ASSIGNEE.name: self._assignee.email, sa.LEVEL.name: self._level}
-        if self._status in TIMED_STATUSES and self._deadline is not None:
-            wanted[sa.DEADLINE.name] = self._deadline
-        if self._outcome == Outcome.REASSIGNED_BY_HUMAN:  # HandoffAssignee follows the person's choice
-            taken_by = self._seen_assignee if self._seen_assignee != self._assignee else None
-            wanted[sa.ASSIGNEE.name] = taken_by.email if taken_by else None
-        changed = {name: value for name, value in wanted.items() if self._published.get(name) != value}
-        if changed:
-            workflow.upsert_search_attributes([sa.update(name, value) for name, value in changed.items()])
-            self._published |= changed
+    def _repeat(self, repeat: Repeat, where: str) -> None:
+        """Unroll the repeat in front of the steps left, each round with its own path (``…repeat.2.0``)."""
+        rounds = [_pending(repeat.steps, f"{where}.repeat.{round_}") for round_ in range(repeat.times)]
+        self._remaining[:0] = [pending for steps in rounds for pending in steps]

@@ -46,8 +46,13 @@ class EscalationHandlers:
 
     @workflow.signal
     def assignee_changed(self, event: AssigneeChanged) -> None:
-        if self._assignee is not None and event.assignee_id != self._assignee.id:
+        if self._is_news(event):
             self._evidence.add("reassigned")
+
+    def _is_news(self, event: AssigneeChanged) -> bool:
+        """Whether the event may mean someone else has the conversation now (respond.io is asked before anything
+        happens)."""
+        return self._assignee is not None and event.assignee_id != self._assignee.id
 
     # Openings: the starter signals every conversation.opened to the contact's workflow (with start).
 
@@ -146,7 +151,8 @@ class EscalationHandlers:
 
     @property
     def _level(self) -> int:
-        return max(len(self._history) - 1, 0)
+        """How many times Handoff reassigned the conversation (a person's assignments do not count)."""
+        return max(sum(not assignment.by_person for assignment in self._history) - 1, 0)
 
     @property
     def _reference_time(self) -> datetime:

@@ -5,8 +5,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from models.agents import Agent, Candidate
-from models.conversation import Reply
+from models.agents import Agent, AgentWentOffline, Candidate, Choice
+from models.conversation import Reply, TakeRequest
 from models.timestamps import SECOND
 from workflows.policy import Policy, Step
 
@@ -37,6 +37,8 @@ class Assignment(_Model):
     level: int = Field(description="0 for the first assignment, then one more per reassignment")
     reason: str
     candidates: list[Candidate] = []
+    by_person: bool = False
+    """Made by a person or a respond.io rule (``applies_to: every_assignment`` times it too), not by Handoff."""
 
 
 class PendingStep(_Model):
@@ -66,6 +68,19 @@ class Carried(_Model):
     ended_early: list[str] = []
     ran_out_at: datetime | None = None
     """The deadline of the last wait, if it ran out and nobody was assigned since (for the lateness metric)."""
+    last_wait_calendar: str | None = None
+    """The calendar whose business time the last wait that ran out counted, if it counted business time only."""
+    evidence: list[str] = []
+    """What webhooks or the roster said and respond.io has not been asked about yet."""
+    heard_at: dict[int, datetime] = {}
+    """When respond.io said each agent was assigned, by agent id, for reassignments not yet checked."""
+    went_offline: AgentWentOffline | None = None
+    unassigned: bool = False
+    closed: bool = False
+    requeue: TakeRequest | None = None
+    """A move from an assignee who went offline, waiting in the roster's queue."""
+    queued: bool = False
+    offer: Choice | None = None
 
 
 class EscalationRequest(_Model):
@@ -88,16 +103,20 @@ class Status(StrEnum):
     CHECKING = "checking"
     ESCALATED = "escalated"
     BLOCKED = "blocked"
+    WATCHING = "watching"
 
 
 STATUSES: dict[str, str] = {
     Status.STARTING: "started; its first step has not run yet",
     Status.ASSIGNING: "choosing and assigning an agent",
-    Status.WAITING_FOR_AGENT: "nobody is eligible (e.g. everyone offline): queued for an agent until the deadline",
+    Status.WAITING_FOR_AGENT: "nobody is eligible (e.g. everyone offline): queued for an agent until the deadline;"
+    " or the assign step waits for its calendar's hours to open",
     Status.ASSIGNED: "assigned for the first time",
     Status.WAITING: "waiting for the assignee's reply until the deadline",
     Status.CHECKING: "checking the policy's conditions against respond.io",
     Status.ESCALATED: "reassigned by Handoff; also the outcome when the policy ends after a reassignment",
+    Status.WATCHING: "the steps have run; watching for a reassignment (applies_to: every_assignment) or the assignee"
+    " going offline (requeue_when_offline) until the conversation closes",
     Status.BLOCKED: "respond.io refuses the API token (401/403); retries at least every minute until it works",
     Outcome.REPLIED: "finished: a person replied after the assignment",
     Outcome.CLOSED: "finished: the conversation was closed",

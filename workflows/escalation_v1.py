@@ -46,7 +46,8 @@ from workflows.escalation_types import (
     Status,
 )
 from workflows.metrics import EscalationMetrics
-from workflows.policy import Assign, Branch, Condition, Step
+from workflows.policy import Assign, Branch, Step
+from workflows.policy_conditions import Condition
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
@@ -167,7 +168,7 @@ class ConversationEscalation(EscalationHandlers):
             if step.assign is not None:
                 await self._assign(step.assign, where)
             elif step.wait is not None:
-                await self._wait(step.wait, where)
+                await self._wait(step.wait_for, where)
             elif step.branch is not None:
                 await self._branch(step.branch, where)
             elif step.comment is not None:

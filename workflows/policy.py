@@ -1,36 +1,39 @@
 """The escalation policy: what operators write in YAML and what the workflow interprets.
 
-The models mirror respond.io's workflow builder (Assign To, Wait, Branch, Add Comment) so a
-policy reads like the builder's flow. Every model forbids unknown fields, so a typo is an
-error with its path rather than a silently ignored setting.
+The models mirror respond.io's workflow builder (Assign To, Wait, Branch, Add Comment, Send a Message, Close
+Conversation, Add Tag, Remove Tag) so a policy reads like the builder's flow. Every model forbids unknown fields, so
+a typo is an error with its path rather than a silently ignored setting.
 """
 
 from datetime import timedelta
-from string import Formatter
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    ModelWrapValidatorHandler,
+    Tag,
+    field_validator,
+    model_validator,
+)
 
 from models.durations import Duration
+from workflows.calendars import Calendar
+from workflows.policy_conditions import Condition
+from workflows.policy_templates import (
+    COMMENT_MAX_CHARS,
+    KNOWN_CALENDARS,
+    MESSAGE_MAX_CHARS,
+    CalendarName,
+    checked_template,
+)
 
 Source = Literal["user", "contact", "workflow", "api", "zapier", "make", "ctc_ads"]
 """Who opened a conversation, as respond.io reports it."""
 
-COMMENT_MAX_CHARS = 1000
-"""respond.io's limit for an internal comment."""
-
-COMMENT_VARIABLES = {
-    "contact_id": "the contact's respond.io id",
-    "contact_name": "the contact's first and last name",
-    "previous_assignee": "the agent the conversation was taken from",
-    "previous_assignee_mention": "a respond.io mention of that agent",
-    "assignee": "the agent the conversation is assigned to now",
-    "assignee_mention": "a respond.io mention ({{@user.ID}}) of the agent assigned now",
-    "waited": "how long the assignee had since the assignment, e.g. 15 min or 1 h 5 min (never less than the wait); "
-    "after escalate-now, how long the wait lasted and (cut short by an operator: REASON)",
-    "level": "how many times Handoff has reassigned this conversation",
-    "reason": "why the routing chose the assignee",
-}
+REPEAT_MAX_TIMES = 20
 
 
 def _contact_only() -> list[Source]:
@@ -71,6 +74,9 @@ class Assign(_Model):
     logic: Literal["round_robin", "least_open"] | None = Field(default=None, description="default round_robin")
     only_online: bool = False
     max_open: int | None = Field(default=None, ge=1)
+    within_hours: CalendarName | None = Field(
+        default=None, description="a calendar: outside its hours, wait until it opens"
+    )
     timeout: AssignTimeout = Field(default_factory=AssignTimeout)
 
     @model_validator(mode="after")
@@ -94,19 +100,6 @@ class Assign(_Model):
         return f"team {self.team}" if self.team else "the workspace"
 
 
-class Condition(_Model):
-    """One test of the conversation, checked against the respond.io API when the branch runs."""
-
-    conversation_status: Literal["open", "closed"] | None = None
-    no_reply_since_assignment: bool | None = None
-
-    @model_validator(mode="after")
-    def _exactly_one(self) -> "Condition":
-        if [self.conversation_status, self.no_reply_since_assignment].count(None) != 1:
-            raise ValueError("a condition tests one thing: conversation_status or no_reply_since_assignment")
-        return self
-
-
 class Branch(_Model):
     """Run ``then`` when all (or any) conditions hold, ``else`` otherwise."""
 
@@ -128,43 +121,130 @@ class Branch(_Model):
         return self.all if self.all is not None else self.any or []
 
 
+class BusinessWait(_Model):
+    """A wait that counts only the open hours of one of the policy's calendars."""
+
+    for_: Duration = Field(alias="for")
+    calendar: CalendarName
+
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True, serialize_by_alias=True)
+
+
+class Close(_Model):
+    """Close the conversation, as respond.io's Close Conversation step (category and summary optional)."""
+
+    category: str | None = Field(default=None, min_length=1, max_length=128)
+    summary: str | None = Field(default=None, min_length=1, max_length=512)
+
+
+class Repeat(_Model):
+    """Run ``steps`` ``times`` times in a row: reminders and on-call style ladders."""
+
+    times: int = Field(ge=1, le=REPEAT_MAX_TIMES)
+    steps: list["Step"] = Field(min_length=1)
+
+
+def _wait_kind(value: object) -> str:
+    return "business_time" if isinstance(value, dict | BusinessWait) else "duration"
+
+
+Wait = Annotated[
+    Annotated[Duration, Tag("duration")] | Annotated[BusinessWait, Tag("business_time")], Discriminator(_wait_kind)
+]
+"""``wait: 15m``, or ``wait: {for: 15m, calendar: NAME}`` to count business time only."""
+
+STEP_KINDS = ("assign", "wait", "branch", "comment", "message", "close", "add_tag", "remove_tag", "repeat")
+
+
 class Step(_Model):
-    """One step of a policy: exactly one of assign, wait, branch or comment."""
+    """One step of a policy: exactly one of the ``STEP_KINDS``."""
 
     assign: Assign | None = None
-    wait: Duration | None = None
+    wait: Wait | None = None
     branch: Branch | None = None
     comment: str | None = Field(default=None, min_length=1, max_length=COMMENT_MAX_CHARS)
+    message: str | None = Field(default=None, min_length=1, max_length=MESSAGE_MAX_CHARS)
+    close: Close | None = None
+    add_tag: list[str] | None = Field(default=None, min_length=1, max_length=10)
+    remove_tag: list[str] | None = Field(default=None, min_length=1, max_length=10)
+    repeat: Repeat | None = None
 
     @model_validator(mode="after")
     def _exactly_one(self) -> "Step":
-        kinds = [kind for kind in ("assign", "wait", "branch", "comment") if getattr(self, kind) is not None]
+        kinds = [kind for kind in STEP_KINDS if getattr(self, kind) is not None]
         if len(kinds) != 1:
-            raise ValueError("a step is exactly one of assign:, wait:, branch: or comment:")
+            raise ValueError(f"a step is exactly one of {', '.join(kind + ':' for kind in STEP_KINDS)}")
         return self
 
     @field_validator("wait")
     @classmethod
-    def _positive_wait(cls, value: timedelta | None) -> timedelta | None:
-        if value is not None and value <= timedelta(0):
+    def _positive_wait(cls, value: timedelta | BusinessWait | None) -> timedelta | BusinessWait | None:
+        length = value.for_ if isinstance(value, BusinessWait) else value
+        if length is not None and length <= timedelta(0):
             raise ValueError("a wait must be longer than zero")
         return value
 
-    @field_validator("comment")
+    @field_validator("comment", "message")
     @classmethod
     def _known_variables(cls, text: str | None) -> str | None:
-        if text is None:
-            return None
-        try:
-            fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
-        except ValueError as error:
-            raise ValueError(
-                f"the comment template is malformed ({error}); write a literal brace as {{{{ or }}}}"
-            ) from error
-        unknown = sorted(fields - COMMENT_VARIABLES.keys())
-        if unknown:
-            raise ValueError(f"unknown variable {{{unknown[0]}}}; known: {', '.join(sorted(COMMENT_VARIABLES))}")
-        return text
+        return None if text is None else checked_template(text)
+
+    @field_validator("close", mode="before")
+    @classmethod
+    def _close_true(cls, value: object) -> object:
+        """``close: true`` closes without a category or summary."""
+        return {} if value is True else value
+
+    @field_validator("add_tag", "remove_tag", mode="before")
+    @classmethod
+    def _one_or_many_tags(cls, value: object) -> object:
+        return [value] if isinstance(value, str) else value
+
+    @field_validator("add_tag", "remove_tag")
+    @classmethod
+    def _tag_names(cls, tags: list[str] | None) -> list[str] | None:
+        if tags is not None and any(not tag.strip() or len(tag) > 255 for tag in tags):
+            raise ValueError("a tag is a name of 1 to 255 characters")
+        return tags
+
+    @property
+    def wait_for(self) -> timedelta:
+        """The wait's length (business time when it names a calendar)."""
+        return self.wait.for_ if isinstance(self.wait, BusinessWait) else self.wait or timedelta(0)
+
+    @property
+    def wait_calendar(self) -> str | None:
+        return self.wait.calendar if isinstance(self.wait, BusinessWait) else None
+
+
+class RequeueWhenOffline(_Model):
+    """When an agent goes offline (explicitly or by inactivity), move their conversations that have no reply since
+    the assignment to an online agent: of the same team (``teams``) or of the workspace (``workspace: true``)."""
+
+    teams: list[str] | None = Field(default=None, min_length=1)
+    workspace: bool = False
+    logic: Literal["round_robin", "least_open"] = "round_robin"
+    max_open: int | None = Field(default=None, ge=1)
+    comment: str = Field(
+        default="{previous_assignee} went offline without replying; moved to {assignee} ({reason}).",
+        min_length=1,
+        max_length=COMMENT_MAX_CHARS,
+    )
+
+    @model_validator(mode="after")
+    def _teams_or_workspace(self) -> "RequeueWhenOffline":
+        if (self.teams is None) == (not self.workspace):
+            raise ValueError("say teams: [...] or workspace: true")
+        return self
+
+    @field_validator("comment")
+    @classmethod
+    def _known_variables(cls, text: str) -> str:
+        return checked_template(text)
+
+    def covers(self, team: str | None) -> bool:
+        """Whether an agent of ``team`` (None: no team) has their conversations moved."""
+        return self.workspace or (team is not None and team in (self.teams or []))
 
 
 class Policy(_Model):
@@ -172,8 +252,30 @@ class Policy(_Model):
 
     name: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9][A-Za-z0-9 _.-]*$")
     trigger: Trigger = Field(default_factory=Trigger)
+    applies_to: Literal["first_assignment", "every_assignment"] = Field(
+        default="first_assignment",
+        description="every_assignment: a person's or a rule's reassignment restarts the flow for the new assignee",
+    )
+    calendars: dict[str, Calendar] = Field(default_factory=dict)
+    requeue_when_offline: RequeueWhenOffline | None = None
     steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _calendars_in_scope(cls, data: Any, handler: ModelWrapValidatorHandler["Policy"]) -> "Policy":
+        """Steps that name a calendar are checked against the calendars this policy defines, at their own path."""
+        names = data.get("calendars") if isinstance(data, dict) else None
+        token = KNOWN_CALENDARS.set(frozenset(names) if isinstance(names, dict) else frozenset())
+        try:
+            return handler(data)
+        finally:
+            KNOWN_CALENDARS.reset(token)
+
+    @property
+    def every_assignment(self) -> bool:
+        return self.applies_to == "every_assignment"
 
 
 AssignTimeout.model_rebuild()
 Branch.model_rebuild()
+Repeat.model_rebuild()

@@ -7,13 +7,12 @@ UTC, as the Temporal UI shows them by default.
 
 from datetime import UTC, datetime, timedelta
 
-from models.agents import Agent
+from models.agents import Agent, ChoiceRequest
 from models.durations import spoken_duration
 from workflows.escalation_types import Assignment, Outcome
-from workflows.policy import Assign, Branch, Condition, Policy, Step
-
-SUMMARY_MAX_CHARS = 200
-"""A summary is one line; a long comment is cut short here (the activity's input keeps all of it)."""
+from workflows.policy import Assign, Branch, Close, Policy
+from workflows.policy_words import conditions, one_line, target
+from workflows.policy_words import policy_outline as policy_outline  # re-exported: the escalation's static details
 
 
 def clock(at: datetime) -> str:
@@ -25,11 +24,6 @@ def _utc(at: datetime) -> datetime:
     return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
 
 
-def _one_line(text: str) -> str:
-    line = " ".join(text.split())
-    return line if len(line) <= SUMMARY_MAX_CHARS else line[: SUMMARY_MAX_CHARS - 1] + "…"
-
-
 # The escalation as a whole: set when it starts.
 
 
@@ -37,58 +31,6 @@ def escalation_summary(contact_id: int, policy: str, opened_at: datetime) -> str
     """The escalation's one line in the UI's list and page, e.g.
     ``Contact 4242 · policy promptly-transfer · opened 2025-05-12 10:02 UTC``."""
     return f"Contact {contact_id} · policy {policy} · opened {_utc(opened_at):%Y-%m-%d %H:%M} UTC"
-
-
-def policy_outline(policy: Policy) -> str:
-    """The policy's steps as a flat Markdown list, for the escalation's static details: a step inside a branch or
-    an assign timeout is marked ``↳`` once per level, as the Temporal UI shows nested lists inline."""
-    return "\n".join([f"**Policy {policy.name}**", "", *_outline(policy.steps, 0)])
-
-
-def _outline(steps: list[Step], depth: int) -> list[str]:
-    lines: list[str] = []
-    item = "- " + "↳ " * depth
-    for step in steps:
-        if step.assign is not None:
-            lines.append(f"{item}assign to {target(step.assign)}")
-            if step.assign.timeout.steps:
-                lines.append(f"{item}↳ if nobody is eligible within {spoken_duration(step.assign.timeout.after)}:")
-                lines.extend(_outline(step.assign.timeout.steps, depth + 2))
-        elif step.wait is not None:
-            lines.append(f"{item}wait {spoken_duration(step.wait)}")
-        elif step.branch is not None:
-            lines.append(f"{item}if {conditions(step.branch)}:")
-            lines.extend(_outline(step.branch.then, depth + 1))
-            if step.branch.else_:
-                lines.append(f"{item}otherwise:")
-                lines.extend(_outline(step.branch.else_, depth + 1))
-        elif step.comment is not None:
-            lines.append(f"{item}comment “{_one_line(step.comment)}”")
-    return lines
-
-
-def target(assign: Assign) -> str:
-    """Whom an assign step picks from and how, e.g. ``team Tier 2 by round robin, only online``."""
-    if assign.user is not None:
-        return assign.describe()
-    words = [f"{assign.describe()} by {assign.strategy.replace('_', ' ')}"]
-    if assign.only_online:
-        words.append("only online")
-    if assign.max_open is not None:
-        words.append(f"at most {assign.max_open} open")
-    return ", ".join(words)
-
-
-def conditions(branch: Branch) -> str:
-    """A branch's test as a sentence, e.g. ``the conversation is open and no reply since the assignment``."""
-    joiner = " and " if branch.all is not None else " or "
-    return joiner.join(_condition(condition) for condition in branch.conditions)
-
-
-def _condition(condition: Condition) -> str:
-    if condition.conversation_status is not None:
-        return f"the conversation is {condition.conversation_status}"
-    return f"{'no' if condition.no_reply_since_assignment else 'a'} reply since the assignment"
 
 
 # Activities and timers: one line each in the event history.
@@ -133,12 +75,46 @@ def reply_check_summary(assignee: Agent | None, since: datetime) -> str:
 
 
 def comment_summary(text: str) -> str:
-    return _one_line(f"comment: {text}")
+    return one_line(f"comment: {text}")
 
 
-def reply_timer_summary(assignee: Agent | None, duration: timedelta) -> str:
+def reply_timer_summary(
+    assignee: Agent | None, duration: timedelta, business: timedelta | None = None, calendar: str | None = None
+) -> str:
+    """The reply timer; a business-time wait also says how much of the calendar's hours it counts."""
     who = f" from {assignee.name}" if assignee else ""
-    return f"wait {spoken_duration(duration)} for a reply{who}"
+    hours = f" ({spoken_duration(business)} of {calendar}'s hours)" if calendar and business else ""
+    return f"wait {spoken_duration(duration)}{hours} for a reply{who}"
+
+
+def hours_timer_summary(calendar: str, duration: timedelta) -> str:
+    return f"wait {spoken_duration(duration)} for {calendar}'s hours to open"
+
+
+def presence_summary(assignee: Agent) -> str:
+    return f"ask the roster whether {assignee.name} is online"
+
+
+def move_summary(offline: Agent, choice: ChoiceRequest) -> str:
+    pool = f"team {choice.team}" if choice.team else "the workspace"
+    return (
+        f"take the conversation from {offline.name} (offline, no reply): choose an online agent of {pool}, then assign"
+    )
+
+
+def message_summary(text: str) -> str:
+    return one_line(f"message the customer: {text}")
+
+
+def close_summary(close: Close) -> str:
+    details = [
+        f"{name} {value!r}" for name, value in (("category", close.category), ("summary", close.summary)) if value
+    ]
+    return "close the conversation" + (f" ({', '.join(details)})" if details else "")
+
+
+def tags_summary(tags: list[str], remove: bool) -> str:
+    return f"{'remove' if remove else 'add'} tag{'s' if len(tags) > 1 else ''} {', '.join(tags)}"
 
 
 def agent_timer_summary(assign: Assign, duration: timedelta) -> str:
@@ -152,9 +128,44 @@ def assigning(assign: Assign) -> str:
     return f"Assigning to {target(assign)}"
 
 
-def waiting_for_reply(assignee: Agent | None, deadline: datetime, wait: timedelta) -> str:
+def waiting_for_reply(assignee: Agent | None, deadline: datetime, wait: timedelta, calendar: str | None = None) -> str:
     who = assignee.name if assignee else "a person"
-    return f"Waiting for a reply from {who} until {clock(deadline)} ({spoken_duration(wait)})"
+    if calendar is None:
+        return f"Waiting for a reply from {who} until {clock(deadline)} ({spoken_duration(wait)})"
+    until = f"{_utc(deadline):%a %Y-%m-%d %H:%M:%S} UTC"
+    return f"Waiting for a reply from {who} until {until} ({spoken_duration(wait)} of {calendar}'s hours)"
+
+
+def waiting_for_hours(assign: Assign, calendar: str, opens: datetime) -> str:
+    return (
+        f"Outside {calendar}'s hours: assigning to {target(assign)} when they open, {_utc(opens):%a %Y-%m-%d %H:%M} UTC"
+    )
+
+
+def watching(policy: Policy, assignee: Agent | None) -> str:
+    """What a run whose steps have run still does."""
+    cares = []
+    if policy.every_assignment:
+        cares.append("a person's reassignment starts the flow again for the new assignee")
+    if policy.requeue_when_offline is not None and assignee is not None:
+        cares.append(f"if {assignee.name} goes offline before replying, the conversation moves to someone online")
+    return f"The steps have run; watching until the conversation closes: {'; '.join(cares)}"
+
+
+def move_queued(offline: Agent, why: str) -> str:
+    return (
+        f"{offline.name} went offline without replying; nobody can take the conversation now ({why}): it moves as"
+        " soon as someone is free"
+    )
+
+
+def as_sentence(summary: str) -> str:
+    """An activity's summary as what the escalation does now: ``close the …`` → ``Close the …``."""
+    return summary[:1].upper() + summary[1:]
+
+
+def messaging(text: str) -> str:
+    return f"Messaging the customer: {one_line(text)}"
 
 
 def waiting_for_agent(assign: Assign, why: str, next_ask: datetime, giving_up_at: datetime) -> str:
@@ -176,7 +187,7 @@ def checking(branch: Branch) -> str:
 
 
 def commenting(text: str) -> str:
-    return f"Commenting: {_one_line(text)}"
+    return f"Commenting: {one_line(text)}"
 
 
 def finished(outcome: Outcome, detail: str) -> str:

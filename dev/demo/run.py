@@ -3,6 +3,7 @@
 import asyncio
 import shutil
 import time
+from itertools import groupby
 from pathlib import Path
 
 import httpx
@@ -11,8 +12,10 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError
 
-from demo.scenario import CUSTOMERS, HAND_PICKED_ID, OFFLINE_AGENT_ID, SUPERVISOR_ID, Behaviour, Customer
-from demo.view import Row, live_table, summary_table
+from demo.actors import act, set_presence
+from demo.scenario import CUSTOMERS, Customer
+from demo.seen import InboxAgent, Row, Story
+from demo.view import live_table, offline_lines, summary_table
 from models.ids import escalation_workflow_id
 from starter.console import console
 from starter.processes import ChildFailed
@@ -23,8 +26,6 @@ from worker.connection import STACK_FILE
 from workflows.escalation import Escalation
 
 DEMO_POLICY = Path(__file__).resolve().parents[2] / "policies" / "demo.yaml"
-ACT_AFTER_SECONDS = 3.0
-"""How long after the first assignment the scripted agents and customers act (the wait is 10 s)."""
 DEADLINE_SECONDS = 90.0
 REPORT_DEADLINE_SECONDS = 15.0
 """How long the report may wait for Temporal's visibility to list every finished conversation."""
@@ -41,9 +42,12 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
         token = {"Authorization": f"Bearer {stack.secrets['sandbox_token']}"}
         async with httpx.AsyncClient(base_url=config.sandbox_url, headers=token, timeout=10) as inbox:
             await set_presence(inbox)
-            rows = await play(client, inbox, CUSTOMERS)
-        console.print(summary_table(rows))
-        await _print_report(client, finished=sum(row.finished for row in rows.values()))
+            story = await play(client, inbox, CUSTOMERS)
+        console.print()  # a live table off a terminal ends without a line break
+        console.print(summary_table(story))
+        for line in offline_lines(story):
+            console.print(line, highlight=False)
+        await _print_report(client, finished=sum(row.finished for row in story.rows.values()))
         if keep_up:  # the UI and the CLI need the stack, which stops now without --keep-up
             _print_where_to_look(config)
         else:
@@ -52,7 +56,7 @@ async def run_demo(config: StackConfig, keep_up: bool) -> bool:
                 f"Temporal UI and with the CLI. Logs: {config.data_dir}/logs/",
                 highlight=False,
             )
-        all_as_expected = all(row.state and row.state.outcome == row.customer.expected for row in rows.values())
+        all_as_expected = all(row.state and row.state.outcome == row.customer.expected for row in story.rows.values())
         if keep_up:
             console.print("The stack stays up; press Ctrl-C to stop it.")
             await stack.run_until_stopped()
@@ -86,72 +90,34 @@ def _empty_for_a_new_story(data_dir: Path) -> None:
     shutil.rmtree(data_dir)
 
 
-async def set_presence(inbox: httpx.AsyncClient) -> None:
-    """Everyone starts online but Erin; the sandbox passes presence on to Handoff's routing."""
-    for agent in (await inbox.get("/sandbox/state")).json()["agents"]:
-        online = agent["id"] != OFFLINE_AGENT_ID
-        (await inbox.post(f"/sandbox/agents/{agent['id']}/presence", json={"online": online})).raise_for_status()
-
-
-async def play(client: Client, inbox: httpx.AsyncClient, customers: list[Customer]) -> dict[int, Row]:
+async def play(client: Client, inbox: httpx.AsyncClient, customers: list[Customer]) -> Story:
     """Let each customer act out their part while the live table shows what Handoff does."""
-    rows = {customer.contact_id: Row(customer) for customer in customers}
-    started = time.monotonic()
-    actors = [asyncio.create_task(_act(customer, inbox, index)) for index, customer in enumerate(customers)]
-    with Live(live_table(rows, 0), console=console, refresh_per_second=4) as live:
-        while time.monotonic() - started < DEADLINE_SECONDS:
-            await _observe(client, inbox, rows)
-            live.update(live_table(rows, time.monotonic() - started))
-            if all(row.finished for row in rows.values()):
+    story = Story({customer.contact_id: Row(customer) for customer in customers})
+    actors = [asyncio.create_task(act(customer, place, story, inbox)) for place, customer in enumerate(customers)]
+    with Live(live_table(story), console=console, refresh_per_second=4) as live:
+        while story.elapsed < DEADLINE_SECONDS:
+            await _observe(client, inbox, story)
+            live.update(live_table(story))
+            if all(row.finished for row in story.rows.values()):
                 break
             await asyncio.sleep(0.5)
     for actor in actors:
         actor.cancel()
     await asyncio.gather(*actors, return_exceptions=True)
-    return rows
+    return story
 
 
-async def _act(customer: Customer, inbox: httpx.AsyncClient, index: int) -> None:
-    """One customer writes; once Handoff has assigned someone, the scripted people do their part."""
-    await asyncio.sleep(index * 0.3)
-    path = f"/sandbox/contacts/{customer.contact_id}"
-    body = {"text": "Hi, I need help with my order.", "firstName": customer.first_name, "lastName": customer.last_name}
-    (await inbox.post(f"{path}/customer-message", json=body)).raise_for_status()
-    assignee = await _first_assignee(inbox, customer.contact_id)
-    await asyncio.sleep(ACT_AFTER_SECONDS)
-    match customer.behaviour:
-        case Behaviour.REPLIES:
-            action = inbox.post(f"{path}/agent-reply", json={"userId": assignee, "text": "Hello! Looking into it now."})
-        case Behaviour.CUSTOMER_CLOSES:
-            action = inbox.post(f"{path}/close", json={})
-        case Behaviour.BOT_ONLY:
-            action = inbox.post(
-                f"{path}/automated-message", json={"source": "workflow", "text": "We got your message."}
-            )
-        case Behaviour.HUMAN_REASSIGNS:
-            action = inbox.post(f"{path}/assign", json={"userId": HAND_PICKED_ID, "byUserId": SUPERVISOR_ID})
-        case Behaviour.SILENT:
-            return
-    (await action).raise_for_status()
-
-
-async def _first_assignee(inbox: httpx.AsyncClient, contact_id: int) -> int:
-    while True:
-        contact = (await inbox.get(f"/v2/contact/id:{contact_id}")).json()
-        if contact.get("assignee"):
-            assignee_id: int = contact["assignee"]["id"]
-            return assignee_id
-        await asyncio.sleep(0.2)
-
-
-async def _observe(client: Client, inbox: httpx.AsyncClient, rows: dict[int, Row]) -> None:
+async def _observe(client: Client, inbox: httpx.AsyncClient, story: Story) -> None:
+    """Look at the inbox and ask each unfinished escalation where it is; the scripted people act on what is seen."""
     state = (await inbox.get("/sandbox/state")).json()
-    agents = {agent["id"]: f"{agent['firstName']} {agent['lastName']}" for agent in state["agents"]}
+    agents = {agent["id"]: InboxAgent.listed(agent) for agent in state["agents"]}
     for contact in state["contacts"]:
-        row = rows.get(contact["id"])
+        row = story.rows.get(contact["id"])
         if row is None:
             continue
-        row.assignee = agents.get(contact["assigneeId"], "-")
+        row.assignee = agents.get(contact["assigneeId"])
+        given = (agents[a["assigneeId"]] for a in contact["assignments"] if a["assigneeId"] in agents)
+        row.assignees = [agent for agent, _ in groupby(given)]  # the inbox records repeats of an assignment too
         row.comments = len(contact["comments"])
         if not row.finished:
             try:

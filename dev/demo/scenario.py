@@ -12,6 +12,7 @@ class Behaviour(StrEnum):
     CUSTOMER_CLOSES = "the customer closes the conversation during the wait"
     BOT_ONLY = "only an automated message is sent (it does not count)"
     HUMAN_REASSIGNS = "a supervisor reassigns it by hand during the wait"
+    GOES_OFFLINE = "the assigned agent goes offline before replying"
 
 
 EXPECTED = {
@@ -20,6 +21,7 @@ EXPECTED = {
     Behaviour.CUSTOMER_CLOSES: Outcome.CLOSED,
     Behaviour.BOT_ONLY: Outcome.ESCALATED,
     Behaviour.HUMAN_REASSIGNS: Outcome.REASSIGNED_BY_HUMAN,
+    Behaviour.GOES_OFFLINE: Outcome.ESCALATED,
 }
 
 
@@ -39,6 +41,8 @@ class Customer:
         return EXPECTED[self.behaviour]
 
 
+# Round robin gives Tier 1's Alice the even places and Bob the odd ones. Alice answers Maya, Lena and Ines, then
+# goes offline (Mei's part): Handoff moves Ada and Mei, still unanswered, to Bob, and her answered ones stay.
 CUSTOMERS = [
     Customer(1001, "Maya", "Cohen", Behaviour.REPLIES),
     Customer(1002, "Omar", "Haddad", Behaviour.SILENT),
@@ -50,7 +54,7 @@ CUSTOMERS = [
     Customer(1008, "Ken", "Sato", Behaviour.HUMAN_REASSIGNS),
     Customer(1009, "Ada", "Okoye", Behaviour.SILENT),
     Customer(1010, "Luis", "Garcia", Behaviour.SILENT),
-    Customer(1011, "Mei", "Lin", Behaviour.REPLIES),
+    Customer(1011, "Mei", "Lin", Behaviour.GOES_OFFLINE),
     Customer(1012, "Noah", "Wright", Behaviour.SILENT),
 ]
 
@@ -58,5 +62,5 @@ SUPERVISOR_ID = 301
 """Sam, who reassigns a conversation by hand."""
 HAND_PICKED_ID = 202
 """Dave, whom Sam picks."""
-OFFLINE_AGENT_ID = 203
+ABSENT_AGENT_ID = 203
 """Erin is offline for the whole demo: routing must skip her."""

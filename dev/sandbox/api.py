@@ -3,8 +3,8 @@
 import hmac
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
+from pydantic import AfterValidator, BaseModel, Field
 
 from sandbox.contact_filter import ContactListBody
 from sandbox.errors import ApiError
@@ -95,9 +95,11 @@ class AssigneeBody(BaseModel):
 
 
 class StatusBody(BaseModel):
+    """Open or close; the closing note's limits are those respond.io's MCP server documents (API_REFERENCE.md)."""
+
     status: Literal["open", "close"]
-    category: str | None = None
-    summary: str | None = None
+    category: str | None = Field(default=None, max_length=128)
+    summary: str | None = Field(default=None, max_length=512)
 
 
 class CommentBody(BaseModel):
@@ -106,12 +108,25 @@ class CommentBody(BaseModel):
 
 class TextMessage(BaseModel):
     type: Literal["text"]
-    text: str = Field(min_length=1)
+    text: str = Field(min_length=1, max_length=4096)
+    """4096 is assumed (respond.io documents no limit; WhatsApp's is 4096)."""
 
 
 class MessageBody(BaseModel):
     channelId: int | None = None
     message: TextMessage
+
+
+def _not_blank(tag: str) -> str:
+    if not tag.strip():
+        raise ValueError("a tag name needs a character other than white space")
+    return tag
+
+
+TagName = Annotated[str, Field(min_length=1, max_length=255), AfterValidator(_not_blank)]
+TagNames = Annotated[list[TagName], Body(min_length=1, max_length=10)]
+"""The tag endpoints' body: a bare JSON array of 1 to 10 names of at most 255 characters (respond.io's TypeScript
+SDK, ``addTags``); that a name may not be blank is assumed."""
 
 
 @router.get("/contact/{identifier}")
@@ -128,6 +143,20 @@ async def assign(contact: ContactId, body: AssigneeBody, inbox: InboxDep) -> dic
 @router.post("/contact/{identifier}/conversation/status")
 async def set_status(contact: ContactId, body: StatusBody, inbox: InboxDep) -> dict[str, Any]:
     inbox.set_status(contact, body.status, "api", body.category, body.summary)
+    return {"contactId": contact}
+
+
+@router.post("/contact/{identifier}/tag")
+async def add_tags(contact: ContactId, tags: TagNames, inbox: InboxDep) -> dict[str, Any]:
+    """Tag the contact; a tag it has already changes nothing."""
+    inbox.tag(contact, tags, remove=False)
+    return {"contactId": contact}
+
+
+@router.delete("/contact/{identifier}/tag")
+async def remove_tags(contact: ContactId, tags: TagNames, inbox: InboxDep) -> dict[str, Any]:
+    """Untag the contact; a tag it lacks changes nothing."""
+    inbox.tag(contact, tags, remove=True)
     return {"contactId": contact}
 
 
@@ -155,6 +184,8 @@ async def list_messages(
 
 @router.post("/contact/{identifier}/message")
 async def send_message(contact: ContactId, body: MessageBody, inbox: InboxDep) -> dict[str, Any]:
+    """A text message (sender source ``api``) on ``channelId``, which must be a channel the contact is on, or else on
+    the contact's last channel."""
     return {"messageId": inbox.send(contact, body.message.text, "api", channel_id=body.channelId)}
 
 
@@ -163,4 +194,12 @@ async def list_users(
     request: Request, inbox: InboxDep, limit: Limit = 10, cursorId: int | None = None
 ) -> dict[str, Any]:
     items, page = inbox.user_page(limit, cursorId)
+    return paginated(request, items, page)
+
+
+@router.get("/space/channel")
+async def list_channels(
+    request: Request, inbox: InboxDep, limit: Limit = 10, cursorId: int | None = None
+) -> dict[str, Any]:
+    items, page = inbox.channel_page(limit, cursorId)
     return paginated(request, items, page)

@@ -76,9 +76,11 @@ class Inbox:
 
     # reads
 
+    def _contact_shape(self, row: sqlite3.Row) -> dict[str, Any]:
+        return shapes.contact(row, self._store.assignee(row), self._store.tags(row["id"]))
+
     def contact(self, contact_id: int) -> dict[str, Any]:
-        row = self._contact(contact_id)
-        return shapes.contact(row, self._store.assignee(row))
+        return self._contact_shape(self._contact(contact_id))
 
     def message_page(self, contact_id: int, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
         self._contact(contact_id)
@@ -90,11 +92,15 @@ class Inbox:
     ) -> tuple[list[dict[str, Any]], Page]:
         where, params = contact_filter.sql()
         page = self._store.contact_page(where, params, limit, cursor)
-        return [shapes.contact(row, self._store.assignee(row)) for row in page.rows], page
+        return [self._contact_shape(row) for row in page.rows], page
 
     def user_page(self, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
         page = self._store.user_page(limit, cursor)
         return [shapes.user(row) for row in page.rows], page
+
+    def channel_page(self, limit: int, cursor: int | None) -> tuple[list[dict[str, Any]], Page]:
+        page = self._store.channel_page(limit, cursor)
+        return [shapes.channel(row) for row in page.rows], page
 
     def agent(self, user_id: int) -> dict[str, Any]:
         return shapes.agent(self._user(user_id, code=404))
@@ -158,6 +164,12 @@ class Inbox:
         channel = self._store.contact_channel(contact["id"]) if channel_id is None else self._store.channel(channel_id)
         if channel is None:
             raise ApiError(400, f"Channel {channel_id} not found; omit channelId to use the contact's last channel.")
+        if traffic == "outgoing" and not self._store.connected(contact["id"], channel["id"]):
+            raise ApiError(
+                400,
+                f"Contact {contact['id']} is not on channel {channel['id']}: a contact is reached only on a channel it "
+                "has written on. Omit channelId to use the contact's last channel.",
+            )
         message_id = self._store.add_message(
             contact["id"], contact["conversation_id"], channel["id"], traffic, text, now_ms(), source, user_id
         )
@@ -178,8 +190,10 @@ class Inbox:
         last_name: str | None = None,
         phone: str | None = None,
         email: str | None = None,
+        channel_id: int | None = None,
     ) -> int:
-        """The contact writes: create the contact if new, open its conversation if closed, store the message."""
+        """The contact writes, on ``channel_id`` or else its last channel (a new contact: the workspace's first):
+        create the contact if new, open its conversation if closed, store the message."""
         with self._change():
             if self._store.contact(contact_id) is None:
                 try:
@@ -190,7 +204,7 @@ class Inbox:
                     raise ApiError(400, f"Phone or email already belongs to another contact ({error}).") from error
             if self._contact(contact_id)["conversation_id"] is None:
                 self._open(contact_id, "contact")
-            return self._message(self._contact(contact_id), "incoming", text)
+            return self._message(self._contact(contact_id), "incoming", text, channel_id=channel_id)
 
     def send(
         self, contact_id: int, text: str, source: str, user_id: int | None = None, channel_id: int | None = None
@@ -244,6 +258,12 @@ class Inbox:
                 previousAssignee=shapes.assignee(previous),
                 assignedBy=assigned_by,
             )
+
+    def tag(self, contact_id: int, tags: list[str], remove: bool) -> None:
+        """Add or remove tags; a tag the contact already has (or lacks) is left as it is."""
+        with self._change():
+            self._contact(contact_id)
+            (self._store.remove_tags if remove else self._store.add_tags)(contact_id, list(dict.fromkeys(tags)))
 
     def comment(self, contact_id: int, text: str) -> dict[str, Any]:
         """An internal note; mentions such as ``{{@user.456}}`` are kept as written."""

@@ -11,6 +11,10 @@ CREATE TABLE IF NOT EXISTS contacts (
     country_code TEXT, lifecycle TEXT, created_at INTEGER NOT NULL,
     assignee_id INTEGER REFERENCES users(id), last_assignment_time INTEGER,
     conversation_id INTEGER REFERENCES conversations(id));
+-- A contact's tags, in the order they were added.
+CREATE TABLE IF NOT EXISTS contact_tags (
+    id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id), tag TEXT NOT NULL,
+    UNIQUE (contact_id, tag));
 CREATE TABLE IF NOT EXISTS conversations (
     id INTEGER PRIMARY KEY, contact_id INTEGER NOT NULL REFERENCES contacts(id),
     opened_time INTEGER NOT NULL, opened_by_source TEXT NOT NULL,

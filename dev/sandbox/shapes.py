@@ -26,7 +26,7 @@ def agent(row: Row) -> dict[str, Any]:
     return {**user(row), "online": bool(row["online"])}
 
 
-def contact(row: Row, assigned: Row | None) -> dict[str, Any]:
+def contact(row: Row, assigned: Row | None, tags: list[str]) -> dict[str, Any]:
     """A contact as ``GET /contact/{identifier}`` returns it and webhooks carry it."""
     return {
         "id": row["id"],
@@ -38,7 +38,7 @@ def contact(row: Row, assigned: Row | None) -> dict[str, Any]:
         "profilePic": row["profile_pic"],
         "countryCode": row["country_code"],
         "status": "open" if row["conversation_id"] is not None else "close",
-        "tags": [],
+        "tags": tags,
         "assignee": assignee(assigned),
         "lifecycle": row["lifecycle"],
         "created_at": row["created_at"],
@@ -51,6 +51,8 @@ def subscription(row: Row) -> dict[str, Any]:
 
 
 def channel(row: Row) -> dict[str, Any]:
+    """A channel as ``GET /space/channel`` lists it and webhooks carry it (respond.io's list adds ``created_at``,
+    which the sandbox does not keep)."""
     return {"id": row["id"], "name": row["name"], "source": row["source"]}
 
 

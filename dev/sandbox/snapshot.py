@@ -8,11 +8,12 @@ from sandbox.store import Store
 
 
 def snapshot(store: Store) -> dict[str, Any]:
-    """Contacts (with conversations, comments, assignments and messages, oldest first), agents, webhooks and
-    deliveries."""
+    """Contacts (with tags, conversations, comments, assignments and messages, oldest first), agents, channels,
+    webhooks and deliveries."""
     return {
         "contacts": [_contact(store, row) for row in store.contacts()],
         "agents": [shapes.agent(row) for row in store.users()],
+        "channels": [shapes.channel(row) for row in store.channels()],
         "subscriptions": [shapes.subscription(row) for row in store.subscriptions()],
         "deliveries": [_delivery(row) for row in store.deliveries()],
     }
@@ -20,7 +21,7 @@ def snapshot(store: Store) -> dict[str, Any]:
 
 def _contact(store: Store, row: Row) -> dict[str, Any]:
     return {
-        **shapes.contact(row, store.assignee(row)),
+        **shapes.contact(row, store.assignee(row), store.tags(row["id"])),
         "name": f"{row['first_name']} {row['last_name']}".strip(),
         "assigneeId": row["assignee_id"],
         "conversations": [

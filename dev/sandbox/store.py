@@ -1,5 +1,5 @@
-"""The sandbox's SQLite database: contacts, conversations, messages, comments, assignments, agents, and the
-webhook outbox.
+"""The sandbox's SQLite database: contacts and their tags, conversations, messages, comments, assignments, agents,
+channels, and the webhook outbox.
 
 Plain SQL, no behaviour: ``inbox.py`` decides what changes, and does it inside ``transaction()`` so
 a state change and the webhooks it causes are committed together.
@@ -132,6 +132,19 @@ class Store:
     def channel(self, channel_id: int) -> sqlite3.Row | None:
         return self._one("SELECT * FROM channels WHERE id = ?", channel_id)
 
+    def channels(self) -> list[sqlite3.Row]:
+        return self._all("SELECT * FROM channels ORDER BY id")
+
+    def channel_page(self, limit: int, cursor: int | None) -> Page:
+        return self._page("SELECT * FROM channels", (), limit, cursor, newest_first=False)
+
+    def connected(self, contact_id: int, channel_id: int) -> bool:
+        """Whether the contact is on the channel: it has written, or been written to, there."""
+        found = self._one(
+            "SELECT 1 FROM messages WHERE contact_id = ? AND channel_id = ? LIMIT 1", contact_id, channel_id
+        )
+        return found is not None
+
     def contact_channel(self, contact_id: int) -> sqlite3.Row | None:
         """The channel the contact last wrote or was written on, else the workspace's first (None: it has none)."""
         return self._one(
@@ -187,6 +200,22 @@ class Store:
             phone,
             email,
             at,
+        )
+
+    def tags(self, contact_id: int) -> list[str]:
+        return [
+            row["tag"] for row in self._all("SELECT tag FROM contact_tags WHERE contact_id = ? ORDER BY id", contact_id)
+        ]
+
+    def add_tags(self, contact_id: int, tags: list[str]) -> None:
+        """Tag the contact; a tag it has already stays where it was."""
+        self._db.executemany(
+            "INSERT OR IGNORE INTO contact_tags (contact_id, tag) VALUES (?, ?)", [(contact_id, tag) for tag in tags]
+        )
+
+    def remove_tags(self, contact_id: int, tags: list[str]) -> None:
+        self._db.executemany(
+            "DELETE FROM contact_tags WHERE contact_id = ? AND tag = ?", [(contact_id, tag) for tag in tags]
         )
 
     def set_assignee(self, contact_id: int, user_id: int | None, at: int) -> None:

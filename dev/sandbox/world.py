@@ -18,9 +18,11 @@ Text = Annotated[str, Field(min_length=1)]
 
 
 class CustomerMessage(BaseModel):
-    """Name, phone and email are used only when the message creates the contact."""
+    """Name, phone and email are used only when the message creates the contact. ``channelId`` is where the customer
+    writes: by default the contact's last channel (a new contact: the workspace's first)."""
 
     text: Text
+    channelId: int | None = None
     firstName: str | None = None
     lastName: str | None = None
     phone: Annotated[str, Field(pattern=PHONE)] | None = None
@@ -53,7 +55,9 @@ class Presence(BaseModel):
 @router.post("/contacts/{contact_id}/customer-message")
 async def customer_message(contact_id: int, body: CustomerMessage, inbox: InboxDep) -> dict[str, Any]:
     """The contact writes; a new contact is created, a closed conversation is opened (source ``contact``)."""
-    message_id = inbox.receive(contact_id, body.text, body.firstName, body.lastName, body.phone, body.email)
+    message_id = inbox.receive(
+        contact_id, body.text, body.firstName, body.lastName, body.phone, body.email, channel_id=body.channelId
+    )
     return {"contactId": contact_id, "messageId": message_id}
 
 

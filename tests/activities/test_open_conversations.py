@@ -84,7 +84,7 @@ async def test_reads_open_conversations_over_real_http(tmp_path):
         async with RespondIOClient(RespondIOConfig(token="real-http-token", base_url=f"{url}/v2")) as api:
             for contact_id, agent_id in [(31, 101), (32, 102), (33, 101), (34, 101)]:
                 await api.assign(contact_id, agent_id)
-            await api.set_status(33, "close")
+            await api.set_conversation_status(33, "close")
             by_agent = await run(api, [101, 102, 201])
 
     assert by_agent == {101: [31, 34], 102: [32], 201: []}

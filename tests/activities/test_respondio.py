@@ -5,6 +5,7 @@ import httpx
 import pytest
 
 from activities.respondio import (
+    MAX_TAGS_PER_CALL,
     QUEUED_RETRY_SECONDS,
     RespondIOClient,
     RespondIONotFound,
@@ -34,20 +35,54 @@ async def test_posts_the_bodies_respond_io_expects(respondio, client):
         respondio.on("POST", f"/contact/id:7/conversation/{path}", answer(200, {"contactId": 7}))
     respondio.on("POST", "/contact/id:7/comment", answer(200, {"contactId": 7, "text": "hi"}))
     respondio.on("POST", "/contact/id:7/message", answer(200, {"messageId": 99}))
+    for method in ("POST", "DELETE"):
+        respondio.on(method, "/contact/id:7/tag", answer(200, {"contactId": 7}))
 
     await client.assign(7, 101)
     await client.assign(7, None)
-    await client.set_status(7, "close")
+    await client.set_conversation_status(7, "close")
+    await client.set_conversation_status(7, "close", category="Resolved", summary="Refund sent")
+    await client.set_conversation_status(7, "open")
     await client.create_comment(7, "hi {{@user.101}}")
-    assert await client.send_message(7, "hello") == {"messageId": 99}
+    assert await client.send_message(7, "hello") == 99
+    assert await client.send_message(7, "hello", channel_id=2) == 99
+    await client.add_tags(7, ["vip", "refund"])
+    await client.remove_tags(7, ["refund"])
 
-    assert [(seen.path, seen.body) for seen in respondio.seen] == [
-        ("/contact/id:7/conversation/assignee", {"assignee": 101}),
-        ("/contact/id:7/conversation/assignee", {"assignee": None}),
-        ("/contact/id:7/conversation/status", {"status": "close"}),
-        ("/contact/id:7/comment", {"text": "hi {{@user.101}}"}),
-        ("/contact/id:7/message", {"message": {"type": "text", "text": "hello"}}),
+    assert [(seen.method, seen.path, seen.body) for seen in respondio.seen] == [
+        ("POST", "/contact/id:7/conversation/assignee", {"assignee": 101}),
+        ("POST", "/contact/id:7/conversation/assignee", {"assignee": None}),
+        ("POST", "/contact/id:7/conversation/status", {"status": "close"}),
+        (
+            "POST",
+            "/contact/id:7/conversation/status",
+            {"status": "close", "category": "Resolved", "summary": "Refund sent"},
+        ),
+        ("POST", "/contact/id:7/conversation/status", {"status": "open"}),
+        ("POST", "/contact/id:7/comment", {"text": "hi {{@user.101}}"}),
+        ("POST", "/contact/id:7/message", {"message": {"type": "text", "text": "hello"}}),
+        ("POST", "/contact/id:7/message", {"channelId": 2, "message": {"type": "text", "text": "hello"}}),
+        ("POST", "/contact/id:7/tag", ["vip", "refund"]),
+        ("DELETE", "/contact/id:7/tag", ["refund"]),
     ]
+
+
+async def test_more_tags_than_respond_io_takes_at_once_go_in_several_calls(respondio, client):
+    respondio.on("POST", "/contact/id:7/tag", answer(200, {"contactId": 7}))
+    tags = [f"tag-{n}" for n in range(MAX_TAGS_PER_CALL * 2 + 1)]
+
+    await client.add_tags(7, tags)
+
+    sent = [seen.body for seen in respondio.requests_to("POST", "/contact/id:7/tag")]
+    assert sent == [tags[:MAX_TAGS_PER_CALL], tags[MAX_TAGS_PER_CALL:-1], tags[-1:]]
+
+
+async def test_list_channels_reads_every_page(respondio, client):
+    channels = [{"id": n, "name": f"Channel {n}", "source": "whatsapp", "created_at": 1700000000} for n in range(120)]
+    respondio.on("GET", "/space/channel", pages(channels))
+
+    assert await client.list_channels() == channels
+    assert len(respondio.requests_to("GET", "/space/channel")) == 2
 
 
 @pytest.mark.parametrize(
@@ -157,3 +192,24 @@ async def test_speaks_real_http_to_a_respond_io_compatible_server(tmp_path):
                 await api.list_users()
 
     assert len(users) >= 6 and all({"id", "email", "firstName"} <= user.keys() for user in users)
+
+
+async def test_the_contact_steps_speak_real_http_to_the_sandbox(tmp_path):
+    sandbox = SandboxSettings(db=str(tmp_path / "inbox.db"), port=0, token="real-http-token")
+    async with running_sandbox(sandbox) as url:
+        async with httpx.AsyncClient(base_url=f"{url}/sandbox") as world:
+            assert (await world.post("/contacts/5/customer-message", json={"text": "hi", "channelId": 2})).is_success
+        async with RespondIOClient(RespondIOConfig(token="real-http-token", base_url=f"{url}/v2")) as api:
+            channels = await api.list_channels()
+            message_id = await api.send_message(5, "Hold on", channel_id=2)
+            await api.add_tags(5, ["vip", "waiting"])
+            await api.remove_tags(5, ["waiting"])
+            await api.set_conversation_status(5, "close", category="Resolved", summary="Answered")
+            contact = await api.get_contact(5)
+            newest, *_ = [message async for message in api.iter_messages(5)]
+            with pytest.raises(RespondIORejected):
+                await api.send_message(5, "Elsewhere", channel_id=1)
+
+    assert [(channel["id"], channel["source"]) for channel in channels] == [(1, "whatsapp"), (2, "facebook")]
+    assert (contact["tags"], contact["status"]) == (["vip"], "close")
+    assert (newest["messageId"], newest["channelId"], newest["sender"]) == (message_id, 2, {"source": "api"})

@@ -36,6 +36,7 @@ class Wired:
     client: Client
     inbox: httpx.AsyncClient
     """The sandbox: its world routes at ``/sandbox`` and respond.io's API at ``/v2``."""
+    roster: RosterClient
 
     async def contact(self, contact_id: int) -> dict[str, Any]:
         contact = await self.inbox.get(f"/v2/contact/id:{contact_id}")
@@ -113,4 +114,4 @@ async def wired(
             ):
                 for agent_id in TIER_2:
                     await roster.tell(RosterNews.presence(agent_id, True))
-                yield Wired(client, inbox)
+                yield Wired(client, inbox, roster)

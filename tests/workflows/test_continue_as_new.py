@@ -11,7 +11,7 @@ from starter.escalations import start_escalation
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
 from worker.settings import Settings
-from workflows.escalation import CONTINUE_AFTER_EVENTS
+from workflows.escalation_calls import CONTINUE_AFTER_EVENTS
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
 

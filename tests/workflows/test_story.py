@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 from models.agents import Agent
 from starter.policy_file import DEFAULT_POLICY, load_policy
-from workflows import story
+from workflows import policy_words, story
 from workflows.escalation_types import Assignment, Outcome
 from workflows.policy import Assign, Branch, Policy
 
@@ -82,7 +82,7 @@ def test_activity_and_timer_summaries_say_what_each_is_for():
 def test_a_summary_is_one_short_line():
     summary = story.comment_summary("No reply\nfrom Alice.   " + "x" * 500)
     assert "\n" not in summary and summary.startswith("comment: No reply from Alice. x")
-    assert len(summary) == story.SUMMARY_MAX_CHARS and summary.endswith("…")
+    assert len(summary) == policy_words.SUMMARY_MAX_CHARS and summary.endswith("…")
 
 
 def test_current_details_say_what_it_does_now_until_when_and_who_had_it():

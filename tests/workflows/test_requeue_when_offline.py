@@ -1,0 +1,166 @@
+"""``requeue_when_offline`` with the real roster on the time-skipping server: an agent going offline loses the
+conversations they have not answered, within seconds, to someone online; the ones they answered stay."""
+
+import asyncio
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from models.agents import Agent
+from models.ids import roster_workflow_id
+from roster.client import RosterClient, RosterNews
+from roster.state import RosterConfig, RosterState
+from roster.workflow import Roster
+from starter.escalations import start_escalation
+from tests.routing.world import fresh_contacts, fresh_queue, list_agents_returning, roster_of, stop_roster
+from tests.workflows.fake_inbox import FakeInbox, FakeInboxes, FakeMessage
+from worker.build import build_worker
+from worker.settings import Settings
+from workflows.escalation import Escalation
+from workflows.escalation_types import EscalationState, Outcome
+from workflows.policy import Policy
+
+ANA, BEN = (Agent(id=i, email=f"{n}@example.com", name=n.title(), team="Tier 1") for i, n in ((21, "ana"), (22, "ben")))
+
+REQUEUE = Policy.model_validate(
+    {
+        "name": "requeue-when-offline",
+        "requeue_when_offline": {"teams": ["Tier 1"]},
+        "steps": [
+            {"assign": {"team": "Tier 1", "only_online": True}},
+            {"wait": "15m"},
+            {
+                "branch": {
+                    "all": [{"conversation_status": "open"}, {"no_reply_since_assignment": True}],
+                    "then": [{"comment": "No reply from {assignee} in {waited}."}],
+                }
+            },
+        ],
+    }
+)
+
+
+@asynccontextmanager
+async def team_inbox(env, conversations: int):
+    """A worker with the real workflows, the real roster (Ana and Ben in Tier 1, nobody online), and fake
+    conversations; yields ``(queue, inboxes)``."""
+    queue = fresh_queue("requeue")
+    config = RosterConfig()
+    routing = RosterClient(env.client, queue, config)
+    inboxes = FakeInboxes({c: FakeInbox(contact_id=c, routing=routing) for c in fresh_contacts(conversations)})
+    async with build_worker(
+        env.client, Settings(task_queue=queue), [*inboxes.activities(), list_agents_returning([ANA, BEN])]
+    ):
+        roster = await env.client.start_workflow(
+            Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
+        )
+        while not (await roster.query(Roster.snapshot)).agents:
+            await asyncio.sleep(0.01)
+        try:
+            yield queue, inboxes
+        finally:
+            await stop_roster(env.client, queue)
+
+
+async def _state_when(handle, done) -> EscalationState:
+    async with asyncio.timeout(30):
+        while not done(state := await handle.query(Escalation.state)):
+            await asyncio.sleep(0.02)
+    return state
+
+
+async def test_an_agent_going_offline_loses_the_unanswered_conversations_and_keeps_the_answered(
+    time_skipping_env, record_history
+):
+    env = time_skipping_env
+    async with team_inbox(env, 3) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        handles = {}
+        for contact_id in inboxes.inboxes:
+            started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
+            assert started.handle, started.detail
+            handles[contact_id] = started.handle
+        for handle in handles.values():
+            await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        first, second, answered = inboxes.inboxes
+        now = await env.get_current_time()
+        inboxes.inboxes[answered].messages.append(FakeMessage(source="user", user_id=ANA.id, sent_at=now))
+        await roster.tell(RosterNews.presence(BEN.id, True))
+        went_offline = await env.get_current_time()
+        reads_before = inboxes.inboxes[answered].reads
+        await roster.tell(RosterNews.presence(ANA.id, False))
+        moved = [
+            await _state_when(handles[c], lambda s: s.assignee == BEN and "wait" in s.step) for c in (first, second)
+        ]
+        async with asyncio.timeout(30):  # the answered one's escalation heard the news too, and read respond.io
+            while inboxes.inboxes[answered].reads == reads_before:
+                await asyncio.sleep(0.02)
+        stayed = await handles[answered].query(Escalation.state)
+        for handle in handles.values():
+            await handle.execute_update(Escalation.cancel, "test over")
+            await handle.result()
+        await record_history(handles[first], "-moved")
+        await record_history(handles[answered], "-answered")
+    for state in moved:
+        assert [a.agent for a in state.history] == [ANA, BEN]
+        assert state.history[1].assigned_at - went_offline < timedelta(seconds=10), "within seconds, not at the timer"
+        assert state.deadline is not None and state.deadline - state.history[1].assigned_at >= timedelta(minutes=15)
+    assert [inboxes.inboxes[c].comments for c in (first, second)] == [
+        ["Ana went offline without replying; moved to Ben (" + moved[0].history[1].reason + ")."],
+        ["Ana went offline without replying; moved to Ben (" + moved[1].history[1].reason + ")."],
+    ]
+    assert [a.agent for a in stayed.history] == [ANA] and inboxes.inboxes[answered].comments == []
+    assert inboxes.inboxes[answered].assignee == ANA
+
+
+async def test_with_nobody_online_the_conversation_moves_as_soon_as_someone_comes_online(time_skipping_env):
+    env = time_skipping_env
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        (contact_id,) = inboxes.inboxes
+        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
+        handle = started.handle
+        assert handle is not None
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await roster.tell(RosterNews.presence(ANA.id, False))
+        async with asyncio.timeout(30):  # nobody to move it to: it waits in the roster's queue, still Ana's
+            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
+                await asyncio.sleep(0.02)
+        waiting = await handle.query(Escalation.state)
+        await roster.tell(RosterNews.presence(BEN.id, True))
+        moved = await _state_when(handle, lambda s: s.assignee == BEN)
+        await handle.execute_update(Escalation.cancel, "test over")
+        result = await handle.result()
+    assert waiting.assignee == ANA
+    assert [a.agent for a in moved.history] == [ANA, BEN]
+    assert result.outcome == Outcome.CANCELLED
+
+
+async def test_a_reply_while_the_move_waits_in_the_queue_keeps_the_conversation(time_skipping_env):
+    env = time_skipping_env
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
+        handle = started.handle
+        assert handle is not None
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await roster.tell(RosterNews.presence(ANA.id, False))
+        async with asyncio.timeout(30):
+            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
+                await asyncio.sleep(0.02)
+        inbox.messages.append(FakeMessage(source="user", user_id=ANA.id, sent_at=await env.get_current_time()))
+        reads = inbox.reads
+        await roster.tell(RosterNews.presence(BEN.id, True))  # Ben is offered the move...
+        async with asyncio.timeout(30):  # ...and the escalation checks respond.io before taking it
+            while inbox.reads == reads:
+                await asyncio.sleep(0.02)
+        async with asyncio.timeout(30):  # it gives Ben back: nothing held for him
+            while (ben := next(a for a in (await roster.snapshot()).agents if a.agent.id == BEN.id)).held:
+                await asyncio.sleep(0.02)
+        state = await handle.query(Escalation.state)
+        await handle.execute_update(Escalation.cancel, "test over")
+    assert [a.agent for a in state.history] == [ANA] and inbox.assignee == ANA and inbox.comments == []
+    assert ben.held == 0 and ben.open == 0
