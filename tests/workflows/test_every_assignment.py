@@ -107,25 +107,6 @@ async def test_duplicated_and_reordered_assignment_webhooks_change_nothing(time_
     assert result.outcome == Outcome.REPLIED, result.detail
 
 
-async def test_an_unassignment_waits_for_the_next_assignee(time_skipping_env):
-    env = time_skipping_env
-    inbox = FakeInbox()
-    async with running(env, inbox, EVERY_ASSIGNMENT) as start:
-        handle = await start()
-        await until_waiting(handle)
-        inbox.assignee = None
-        now = await env.get_current_time()
-        await handle.signal(Escalation.assignee_changed, AssigneeChanged(assignee_id=None, changed_at=now))
-        unassigned = await _state_when(handle, lambda s: s.step == "watching the conversation")
-        await env.sleep(timedelta(hours=2))
-        await _person_assigns(env, handle, inbox, CAROL)
-        timed = await _state_when(handle, lambda s: len(s.history) == 2 and "wait" in s.step)
-        await handle.execute_update(Escalation.cancel, "test over")
-        await handle.result()
-    assert [a.agent for a in unassigned.history] == [ALICE] and inbox.comments == []
-    assert timed.history[1].agent.id == CAROL.id and timed.history[1].by_person
-
-
 async def test_first_assignment_policies_still_leave_a_persons_choice_alone(time_skipping_env):
     env = time_skipping_env
     inbox = FakeInbox()
@@ -187,7 +168,7 @@ async def test_a_stale_webhook_time_never_dates_a_new_assignment_early(time_skip
     assert escalated.history[2].agent.id == CAROL.id, "Alice's earlier reply is not Dave's"
 
 
-async def test_an_unassigned_conversation_given_back_to_the_same_agent_is_timed_again(time_skipping_env):
+async def test_an_unassigned_conversation_waits_and_is_timed_again_when_given_back(time_skipping_env):
     env = time_skipping_env
     inbox = FakeInbox()
     async with running(env, inbox, EVERY_ASSIGNMENT) as start:
@@ -196,10 +177,12 @@ async def test_an_unassigned_conversation_given_back_to_the_same_agent_is_timed_
         inbox.assignee = None
         now = await env.get_current_time()
         await handle.signal(Escalation.assignee_changed, AssigneeChanged(assignee_id=None, changed_at=now))
-        await _state_when(handle, lambda s: s.step == "watching the conversation")
+        unassigned = await _state_when(handle, lambda s: s.step == "watching the conversation")
+        await env.sleep(timedelta(hours=2))  # nobody to time: no timer runs, nothing happens
         await _person_assigns(env, handle, inbox, ALICE)
         timed = await _state_when(handle, lambda s: len(s.history) == 2 and "wait" in s.step)
         await handle.execute_update(Escalation.cancel, "test over")
+    assert [a.agent.id for a in unassigned.history] == [ALICE.id] and inbox.comments == []
     assert [(a.agent.id, a.by_person) for a in timed.history] == [(ALICE.id, False), (ALICE.id, True)]
 
 
