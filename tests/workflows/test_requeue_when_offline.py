@@ -164,3 +164,41 @@ async def test_a_reply_while_the_move_waits_in_the_queue_keeps_the_conversation(
         await handle.execute_update(Escalation.cancel, "test over")
     assert [a.agent for a in state.history] == [ANA] and inbox.assignee == ANA and inbox.comments == []
     assert ben.held == 0 and ben.open == 0
+
+
+async def test_an_escalation_that_replaces_a_queued_move_keeps_its_new_agent_held(time_skipping_env):
+    env = time_skipping_env
+    escalate_to_anyone = Policy.model_validate(
+        {
+            "name": "requeue-then-escalate",
+            "requeue_when_offline": {"teams": ["Tier 1"]},
+            "steps": [
+                {"assign": {"team": "Tier 1", "only_online": True}},
+                {"wait": "15m"},
+                {"branch": {"all": [{"no_reply_since_assignment": True}], "then": [{"assign": {"team": "Tier 1"}}]}},
+            ],
+        }
+    )
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        started = await start_escalation(
+            env.client, queue, escalate_to_anyone, contact_id, "o", await env.get_current_time()
+        )
+        handle = started.handle
+        assert handle is not None
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await roster.tell(RosterNews.presence(ANA.id, False))  # nobody online: the move waits in the queue
+        async with asyncio.timeout(30):
+            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
+                await asyncio.sleep(0.02)
+        await env.sleep(timedelta(minutes=16))  # the wait runs out: the branch gives it to Ben (offline is fine)
+        escalated = await _state_when(handle, lambda s: s.assignee == BEN)
+        await handle.execute_update(Escalation.cancel, "test over")
+        await handle.result()
+        snapshot = await roster.snapshot()
+    assert [a.agent for a in escalated.history] == [ANA, BEN] and inbox.assignee == BEN
+    ben = next(a for a in snapshot.agents if a.agent.id == BEN.id)
+    assert ben.held == 1, "the run's end withdrew nothing: Ben's fresh assignment still counts"
+    assert contact_id not in [queued.contact_id for queued in snapshot.queue]
