@@ -202,3 +202,30 @@ async def test_an_escalation_that_replaces_a_queued_move_keeps_its_new_agent_hel
     ben = next(a for a in snapshot.agents if a.agent.id == BEN.id)
     assert ben.held == 1, "the run's end withdrew nothing: Ben's fresh assignment still counts"
     assert contact_id not in [queued.contact_id for queued in snapshot.queue]
+
+
+async def test_an_agent_whose_activity_runs_out_loses_the_unanswered_conversation_at_that_moment(time_skipping_env):
+    env = time_skipping_env
+    an_hour = Policy.model_validate(
+        {
+            "name": "requeue-within-the-hour",
+            "requeue_when_offline": {"teams": ["Tier 1"]},
+            "steps": [{"assign": {"team": "Tier 1", "only_online": True}}, {"wait": "1h"}],
+        }
+    )
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        active_at = await env.get_current_time()
+        await roster.tell(RosterNews.agent_active(ANA.id, active_at))  # online for 15 min (the default timeout)
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        started = await start_escalation(env.client, queue, an_hour, contact_id, "o", await env.get_current_time())
+        handle = started.handle
+        assert handle is not None
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await roster.tell(RosterNews.presence(BEN.id, True))
+        await env.sleep(timedelta(minutes=16))  # Ana's activity runs out at 15 min, long before the hour
+        moved = await _state_when(handle, lambda s: s.assignee == BEN)
+        await handle.execute_update(Escalation.cancel, "test over")
+    assert [a.agent for a in moved.history] == [ANA, BEN]
+    assert active_at + timedelta(minutes=15) <= moved.history[1].assigned_at < active_at + timedelta(minutes=16)
+    assert inbox.comments == [f"Ana went offline without replying; moved to Ben ({moved.history[1].reason})."]
