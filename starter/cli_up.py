@@ -29,6 +29,8 @@ WorkerMetricsPort = Annotated[
 ReceiverMetricsPort = Annotated[
     int | None, typer.Option(help="the receiver's Prometheus metrics port [default: HANDOFF_RECEIVER_METRICS_PORT]")
 ]
+TemporalHttpPort = Annotated[int | None, typer.Option(help="the dev server's HTTP API port [default: a free port]")]
+TemporalMetricsPort = Annotated[int | None, typer.Option(help="the dev server's metrics port [default: a free port]")]
 
 
 def up(
@@ -41,6 +43,8 @@ def up(
     sandbox_port: SandboxPort = None,
     worker_metrics_port: WorkerMetricsPort = None,
     receiver_metrics_port: ReceiverMetricsPort = None,
+    temporal_http_port: TemporalHttpPort = None,
+    temporal_metrics_port: TemporalMetricsPort = None,
 ) -> None:
     """Run the whole stack until Ctrl-C: Temporal dev server, worker, webhook receiver[, sandbox]."""
     config = StackConfig.from_settings(
@@ -54,6 +58,8 @@ def up(
         sandbox_port=sandbox_port,
         worker_metrics_port=worker_metrics_port,
         receiver_metrics_port=receiver_metrics_port,
+        temporal_http_port=temporal_http_port,
+        temporal_metrics_port=temporal_metrics_port,
     )
     _check_before_starting(config)
     try:

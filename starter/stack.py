@@ -51,6 +51,8 @@ class StackOverrides(TypedDict, total=False):
     sandbox_port: int | None
     worker_metrics_port: int | None
     receiver_metrics_port: int | None
+    temporal_http_port: int | None
+    temporal_metrics_port: int | None
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,10 @@ class StackConfig:
     """Requests per second the sandbox answers per route before 429 (0: unlimited); None keeps its default."""
     retention: timedelta | None = None
     """How long Temporal keeps finished workflows; None keeps the dev server's own (1 day)."""
+    temporal_http_port: int | None = None
+    temporal_metrics_port: int | None = None
+    """The dev server's HTTP API and metrics ports; None lets it pick free ones as it starts (a test or benchmark
+    that picks every port itself passes them, so the server's pick cannot take a port meant for another child)."""
     restarts: RestartPolicy = field(default_factory=RestartPolicy)
     """When a child that died is started again, and when the stack gives up on it."""
 
@@ -180,7 +186,16 @@ class Stack:
 
         temporal = self._child(
             "temporal",
-            [temporal_binary("temporal"), *dev_server_args(config.temporal_port, config.ui_port, config.data_dir)],
+            [
+                temporal_binary("temporal"),
+                *dev_server_args(
+                    config.temporal_port,
+                    config.ui_port,
+                    config.data_dir,
+                    http_port=config.temporal_http_port,
+                    metrics_port=config.temporal_metrics_port,
+                ),
+            ],
             env,
         )
         await self._launch(temporal, lambda: temporal_answers(config.temporal_address))
@@ -255,8 +270,11 @@ class Stack:
         self._supervised.append(supervised)
 
 
-def dev_server_args(temporal_port: int, ui_port: int, data_dir: Path) -> list[str]:
-    """``temporal server start-dev`` as Handoff runs it: SQLite in ``data_dir``, WAL, the search attributes."""
+def dev_server_args(
+    temporal_port: int, ui_port: int, data_dir: Path, http_port: int | None = None, metrics_port: int | None = None
+) -> list[str]:
+    """``temporal server start-dev`` as Handoff runs it: SQLite in ``data_dir``, WAL, the search attributes (and the
+    HTTP API and metrics ports when given; otherwise the server picks free ones)."""
     args = [
         "server",
         "start-dev",
@@ -279,6 +297,9 @@ def dev_server_args(temporal_port: int, ui_port: int, data_dir: Path) -> list[st
     ]
     for key in sa.ALL:
         args += ["--search-attribute", f"{key.name}={sa.cli_type(key)}"]
+    for option, port in (("--http-port", http_port), ("--metrics-port", metrics_port)):
+        if port is not None:
+            args += [option, str(port)]
     return args
 
 

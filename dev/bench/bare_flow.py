@@ -13,7 +13,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from bench.bare_workflow import BareEscalation, BareRequest, BareResult
 from bench.figures import BARE
 from bench.inbox import BenchInbox
-from bench.ports import free_port
+from bench.ports import free_ports
 from starter.binaries import temporal_binary
 from starter.processes import Child
 from starter.stack import dev_server_args, has_pollers, http_ok, temporal_answers
@@ -61,13 +61,17 @@ class BareFlow:
 async def running_bare(data_dir: Path, wait_seconds: int) -> AsyncIterator[BareFlow]:
     """Server, sandbox and worker in ``data_dir`` on free ports; stopped on leaving, last started first."""
     data_dir.mkdir(parents=True)
-    temporal_port, sandbox_port, token = free_port(), free_port(), secrets.token_urlsafe(32)
+    temporal_port, sandbox_port, ui_port, http_port, metrics_port = free_ports(5)
+    token = secrets.token_urlsafe(32)
     address, sandbox_url = f"127.0.0.1:{temporal_port}", f"http://127.0.0.1:{sandbox_port}"
     logs = data_dir / "logs"
     children = [
         Child(
             "temporal",
-            [temporal_binary("temporal"), *dev_server_args(temporal_port, free_port(), data_dir)],
+            [
+                temporal_binary("temporal"),
+                *dev_server_args(temporal_port, ui_port, data_dir, http_port=http_port, metrics_port=metrics_port),
+            ],
             logs / "temporal.log",
         ),
         Child(
