@@ -31,7 +31,6 @@ _PASSTHROUGH = [
     "workflows.conditions",
     "workflows.escalation_types",
     "workflows.api_calls",
-    "workflows.comment",
     "workflows.metrics",
     "workflows.search_attributes",
     "workflows.story",

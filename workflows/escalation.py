@@ -37,7 +37,6 @@ from workflows.api_calls import (
     Finished,
 )
 from workflows.calendars import Calendar, CalendarNeverOpens
-from workflows.comment import render_comment
 from workflows.conditions import Facts, holds
 from workflows.escalation_following import EscalationFollowing, Heard
 from workflows.escalation_types import (
@@ -53,7 +52,7 @@ from workflows.escalation_types import (
 from workflows.metrics import EscalationMetrics
 from workflows.policy import Assign, Branch, Close, Repeat, Step
 from workflows.policy_conditions import Condition
-from workflows.policy_templates import MESSAGE_MAX_CHARS
+from workflows.policy_templates import MESSAGE_MAX_CHARS, render_template
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
@@ -379,7 +378,7 @@ class Escalation(EscalationFollowing):
     async def _message(self, template: str, where: str) -> None:
         """Send the customer a message (e.g. a holding message) on the channel they last used."""
         self._step = f"{where}: message the customer"
-        text = render_comment(template, self._variables(), limit=MESSAGE_MAX_CHARS)
+        text = render_template(template, self._variables(), limit=MESSAGE_MAX_CHARS)
         self._tell(story.messaging(text))
         # Not a local activity, as for a comment: the customer must not get the message twice.
         request = MessageRequest(contact_id=self._contact_id, text=text)

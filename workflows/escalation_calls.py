@@ -25,7 +25,6 @@ from workflows.api_calls import (
     ending_for,
     refused_token,
 )
-from workflows.comment import render_comment
 from workflows.escalation_handlers import EscalationHandlers
 from workflows.escalation_types import (
     TIMED_STATUSES,
@@ -38,6 +37,7 @@ from workflows.escalation_types import (
     opening_memo,
 )
 from workflows.metrics import EscalationMetrics
+from workflows.policy_templates import render_template
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
@@ -133,7 +133,7 @@ class EscalationCalls(EscalationHandlers):
     def _record(self, taken: Taken) -> None:
         choice = taken.choice
         assert choice.agent is not None
-        level = sum(not assignment.by_person for assignment in self._history)
+        level = self._handoff_assignments
         self._contact_name = taken.conversation.contact_name
         self._seen_assignee = choice.agent
         self._unassigned = False
@@ -185,7 +185,7 @@ class EscalationCalls(EscalationHandlers):
 
     async def _comment(self, template: str, where: str) -> None:
         self._step = f"{where}: comment"
-        text = render_comment(template, self._variables())
+        text = render_template(template, self._variables())
         self._tell(story.commenting(text))
         # Not a local activity: a comment is the one effect that cannot be repeated harmlessly, and a local
         # activity's result is lost with a workflow task that fails (e.g. a signal arrived as the run completed).

@@ -42,10 +42,9 @@ class Heard(StrEnum):
 class EscalationFollowing(EscalationCalls):
     """Evidence weighed against respond.io; new assignees followed; offline assignees' conversations moved."""
 
-    @workflow.signal
-    def assignee_offline(self, event: AgentWentOffline) -> None:
-        """The roster saw an agent go offline: if they have this conversation and the policy moves such
-        conversations, it is evidence to check (is it still theirs, and unanswered?)."""
+    def _heard_offline(self, event: AgentWentOffline) -> None:
+        """If the agent has this conversation and the policy moves such conversations, it is evidence to check
+        (is it still theirs, and unanswered?)."""
         requeue = self._request.policy.requeue_when_offline
         mine = self._assignee
         # The roster's record of the agent names their team (respond.io's assignee on a contact does not).

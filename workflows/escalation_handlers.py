@@ -9,7 +9,7 @@ from datetime import datetime
 
 from temporalio import workflow
 
-from models.agents import Agent
+from models.agents import Agent, AgentWentOffline
 from workflows import search_attributes as sa
 from workflows import story
 from workflows.api_calls import Finished
@@ -48,6 +48,15 @@ class EscalationHandlers:
     def assignee_changed(self, event: AssigneeChanged) -> None:
         if self._is_news(event):
             self._evidence.add("reassigned")
+
+    @workflow.signal
+    def assignee_offline(self, event: AgentWentOffline) -> None:
+        """The roster tells every escalation of an agent who went offline; a version that moves such conversations
+        says what it keeps of it (older versions: nothing, rather than an unhandled signal)."""
+        self._heard_offline(event)
+
+    def _heard_offline(self, event: AgentWentOffline) -> None:
+        """Nothing, unless a version moves conversations from offline agents."""
 
     def _is_news(self, event: AssigneeChanged) -> bool:
         """Whether the event may mean someone else has the conversation now (respond.io is asked before anything
@@ -150,9 +159,14 @@ class EscalationHandlers:
         return self._history[-1].agent if self._history else None
 
     @property
+    def _handoff_assignments(self) -> int:
+        """How many times Handoff assigned the conversation (a person's assignments do not count)."""
+        return sum(not assignment.by_person for assignment in self._history)
+
+    @property
     def _level(self) -> int:
-        """How many times Handoff reassigned the conversation (a person's assignments do not count)."""
-        return max(sum(not assignment.by_person for assignment in self._history) - 1, 0)
+        """How many times Handoff reassigned the conversation."""
+        return max(self._handoff_assignments - 1, 0)
 
     @property
     def _reference_time(self) -> datetime:

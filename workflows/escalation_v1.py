@@ -34,7 +34,6 @@ from workflows.api_calls import (
     ending_for,
     refused_token,
 )
-from workflows.comment import render_comment
 from workflows.escalation_handlers import EscalationHandlers
 from workflows.escalation_types import (
     TIMED_STATUSES,
@@ -48,6 +47,7 @@ from workflows.escalation_types import (
 from workflows.metrics import EscalationMetrics
 from workflows.policy import Assign, Branch, Step
 from workflows.policy_conditions import Condition
+from workflows.policy_templates import render_template
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
@@ -369,7 +369,7 @@ class ConversationEscalation(EscalationHandlers):
             "level": self._level,
             "reason": self._history[-1].reason if self._history else "",
         }
-        text = render_comment(template, variables)
+        text = render_template(template, variables)
         self._tell(story.commenting(text))
         await self._api(
             ConversationActivities.post_comment,

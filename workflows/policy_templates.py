@@ -42,6 +42,15 @@ def checked_template(text: str) -> str:
     return text
 
 
+def render_template(template: str, variables: dict[str, object], limit: int = COMMENT_MAX_CHARS) -> str:
+    """Fill a template (its variables were checked when the policy loaded) within ``limit`` characters (respond.io's
+    limit for a comment, by default)."""
+    text = template.format_map(variables)
+    if len(text) > limit:
+        text = text[: limit - 1] + "…"
+    return text
+
+
 def checked_calendar(name: str) -> str:
     """The calendar name itself if the policy being validated defines it (outside a policy: unchecked)."""
     known = KNOWN_CALENDARS.get()

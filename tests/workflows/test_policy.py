@@ -7,8 +7,8 @@ from pydantic import ValidationError
 
 from models.durations import format_duration, parse_duration
 from starter.policy_file import DEFAULT_POLICY, PolicyError, describe_error, load_policy
-from workflows.comment import render_comment
 from workflows.policy import Close, Policy
+from workflows.policy_templates import render_template
 
 POLICIES = DEFAULT_POLICY.parent
 EU = {"timezone": "Europe/Berlin", "hours": {"mon-fri": "09:00-18:00"}}
@@ -106,8 +106,8 @@ def test_durations(text, seconds):
 
 
 def test_comment_is_kept_within_respond_io_limit():
-    assert render_comment("{contact_name}", {"contact_name": "x" * 1001}) == "x" * 999 + "…"
-    assert render_comment("{contact_name}!", {"contact_name": "Pat"}) == "Pat!"
+    assert render_template("{contact_name}", {"contact_name": "x" * 1001}) == "x" * 999 + "…"
+    assert render_template("{contact_name}!", {"contact_name": "Pat"}) == "Pat!"
 
 
 def problems_of(**document: object) -> list[str]:
