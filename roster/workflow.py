@@ -11,6 +11,7 @@ continues as new to keep its history short.
 """
 
 import asyncio
+from collections.abc import Sequence
 from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import TypedDict
@@ -44,7 +45,8 @@ ASSIGNEE_OFFLINE = "assignee_offline"
 """The escalation's signal (an ``AgentWentOffline``) that the agent who has its conversation, or was chosen for it,
 went offline."""
 SIGNALS_AT_ONCE = 500
-"""Signals to escalations in flight at once: Temporal fails a workflow task that leaves 2,000 pending."""
+"""Signals to escalations in flight at once (offers, going offline, wakes): Temporal fails a workflow task that
+leaves 2,000 pending."""
 
 RECONCILE_WITH_RESPONDIO = "reconcile-with-respondio"
 """Every ``reconcile_every`` the roster reads each agent's open conversations from respond.io as their load."""
@@ -216,26 +218,34 @@ class Roster:
         await asyncio.sleep(0)  # no timer: lets the rest of this activation's news land, so one hand-out sees it all
         offers = self._state.hand_out(workflow.now())
         while offers:
-            delivered = await asyncio.gather(*(self._offer(o.contact_id, o.choice) for o in offers))
+            sends = [(escalation_workflow_id(offer.contact_id), offer.choice) for offer in offers]
+            delivered = await self._signal_all(OFFERED, sends, "is gone; its agent goes to the next in line")
             gone = [offer for offer, received in zip(offers, delivered, strict=True) if not received]
             for offer in gone:
                 self._state.give_back(offer)
             offers = self._state.hand_out(workflow.now()) if gone else []
 
-    async def _offer(self, contact_id: int, choice: Choice) -> bool:
-        """Signal the contact's escalation its agent; False if it no longer runs."""
-        try:
-            await workflow.get_external_workflow_handle(escalation_workflow_id(contact_id)).signal(OFFERED, choice)
-        except FailureError as error:
-            workflow.logger.info(
-                "Escalation of contact %s is gone; its agent goes to the next in line: %s", contact_id, error
-            )
-            return False
-        return True
+    async def _signal_all(self, signal: str, sends: Sequence[tuple[str, object]], when_gone: str) -> list[bool]:
+        """Signal each workflow its payload (None: no payload), at most ``SIGNALS_AT_ONCE`` in flight; for each,
+        whether it received it (False: it no longer runs, logged with ``when_gone``)."""
+
+        async def send(workflow_id: str, payload: object) -> bool:
+            try:
+                args = [] if payload is None else [payload]
+                await workflow.get_external_workflow_handle(workflow_id).signal(signal, args=args)
+            except FailureError as error:
+                workflow.logger.info("%s %s: %s", workflow_id, when_gone, error)
+                return False
+            return True
+
+        received: list[bool] = []
+        for start in range(0, len(sends), SIGNALS_AT_ONCE):
+            received += await asyncio.gather(*(send(*target) for target in sends[start : start + SIGNALS_AT_ONCE]))
+        return received
 
     async def _tell_who_went_offline(self, gone: list[AgentWentOffline]) -> None:
         """Signal the escalation of each conversation the agents who went offline have open or held."""
-        told: list[tuple[int, AgentWentOffline]] = []
+        told: list[tuple[str, object]] = []
         for news in gone:
             contacts = self._state.contacts_of(news.agent.id)
             workflow.logger.info(
@@ -245,30 +255,13 @@ class Roster:
                 news.at.isoformat(),
                 len(contacts),
             )
-            told.extend((contact_id, news) for contact_id in contacts)
-        for start in range(0, len(told), SIGNALS_AT_ONCE):
-            await asyncio.gather(*(self._tell_offline(c, news) for c, news in told[start : start + SIGNALS_AT_ONCE]))
-
-    async def _tell_offline(self, contact_id: int, news: AgentWentOffline) -> None:
-        try:
-            await workflow.get_external_workflow_handle(escalation_workflow_id(contact_id)).signal(
-                ASSIGNEE_OFFLINE, news
-            )
-        except FailureError as error:
-            workflow.logger.info(
-                "Escalation of contact %s no longer runs to hear its agent went offline: %s", contact_id, error
-            )
+            told.extend((escalation_workflow_id(contact_id), news) for contact_id in contacts)
+        await self._signal_all(ASSIGNEE_OFFLINE, told, "no longer runs to hear its agent went offline")
 
     async def _wake_waiting(self) -> None:
         """Tell each escalation waiting for an agent, once, to ask again now; the backoff stays their fallback."""
         waiting, self._state.waiting = sorted(self._state.waiting), set()
-        await asyncio.gather(*(self._wake(workflow_id) for workflow_id in waiting))
-
-    async def _wake(self, workflow_id: str) -> None:
-        try:
-            await workflow.get_external_workflow_handle(workflow_id).signal("roster_changed")
-        except FailureError as error:
-            workflow.logger.info("Escalation %s no longer waits for an agent: %s", workflow_id, error)
+        await self._signal_all("roster_changed", [(workflow_id, None) for workflow_id in waiting], "no longer waits")
 
     def _heard_about(self, contact_id: int) -> None:
         """Note news of a contact while a reconciliation reads respond.io: the news is fresher than the read."""
