@@ -64,7 +64,8 @@ class Routing(Protocol):
     """What the take activity needs of routing (the roster's client, ``roster.client.RosterClient``)."""
 
     async def choose(self, request: ChoiceRequest, request_id: str) -> Choice:
-        """An agent, chosen and held for the contact; the same ``request_id`` always gets the same answer."""
+        """An agent, chosen and held for the contact (or nobody: queued); a ``request_id`` already answered with an
+        agent gets that agent again, while routing remembers it (its last 1,000 choices)."""
         ...
 
     async def withdraw(self, contact_id: int) -> None:

@@ -16,21 +16,25 @@ from worker.settings import settings
 
 WithSandbox = Annotated[bool, typer.Option("--sandbox", help="also run the sandbox inbox and wire its webhooks")]
 DataDir = Annotated[
-    Path | None, typer.Option(help="where the stack keeps its state and logs [default: HANDOFF_DATA_DIR]")
+    Path | None, typer.Option(help="where the stack keeps its state and logs \\[default: HANDOFF_DATA_DIR]")
 ]
-PolicyFile = Annotated[Path | None, typer.Option(help="policy file [default: HANDOFF_POLICY or the embedded default]")]
-TemporalPort = Annotated[int | None, typer.Option(help="Temporal's gRPC port [default: HANDOFF_TEMPORAL_PORT]")]
-UiPort = Annotated[int | None, typer.Option(help="the Temporal Web UI's port [default: HANDOFF_UI_PORT]")]
-ReceiverPort = Annotated[int | None, typer.Option(help="the webhook receiver's port [default: HANDOFF_RECEIVER_PORT]")]
-SandboxPort = Annotated[int | None, typer.Option(help="the sandbox inbox's port [default: HANDOFF_SANDBOX_PORT]")]
+PolicyFile = Annotated[
+    Path | None, typer.Option(help="policy file \\[default: HANDOFF_POLICY or the embedded default]")
+]
+TemporalPort = Annotated[int | None, typer.Option(help="Temporal's gRPC port \\[default: HANDOFF_TEMPORAL_PORT]")]
+UiPort = Annotated[int | None, typer.Option(help="the Temporal Web UI's port \\[default: HANDOFF_UI_PORT]")]
+ReceiverPort = Annotated[
+    int | None, typer.Option(help="the webhook receiver's port \\[default: HANDOFF_RECEIVER_PORT]")
+]
+SandboxPort = Annotated[int | None, typer.Option(help="the sandbox inbox's port \\[default: HANDOFF_SANDBOX_PORT]")]
 WorkerMetricsPort = Annotated[
-    int | None, typer.Option(help="the worker's Prometheus metrics port [default: HANDOFF_WORKER_METRICS_PORT]")
+    int | None, typer.Option(help="the worker's Prometheus metrics port \\[default: HANDOFF_WORKER_METRICS_PORT]")
 ]
 ReceiverMetricsPort = Annotated[
-    int | None, typer.Option(help="the receiver's Prometheus metrics port [default: HANDOFF_RECEIVER_METRICS_PORT]")
+    int | None, typer.Option(help="the receiver's Prometheus metrics port \\[default: HANDOFF_RECEIVER_METRICS_PORT]")
 ]
-TemporalHttpPort = Annotated[int | None, typer.Option(help="the dev server's HTTP API port [default: a free port]")]
-TemporalMetricsPort = Annotated[int | None, typer.Option(help="the dev server's metrics port [default: a free port]")]
+TemporalHttpPort = Annotated[int | None, typer.Option(help="the dev server's HTTP API port \\[default: a free port]")]
+TemporalMetricsPort = Annotated[int | None, typer.Option(help="the dev server's metrics port \\[default: a free port]")]
 
 
 def up(

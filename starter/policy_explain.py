@@ -141,7 +141,7 @@ def _applies_to(policy: Policy) -> str:
     opened_by = sources[0] if len(sources) == 1 else f"{', '.join(sources[:-1])} or {sources[-1]}"
     if not policy.every_assignment:
         return f"times the first assignment of each conversation opened by {opened_by}"
-    first_assign = next((index for index, step in enumerate(policy.steps) if step.assign is not None), None)
+    first_assign = policy.first_assign
     again = "the steps run again" if first_assign is None else f"the steps after steps.{first_assign} run again"
     return (
         f"times every assignment of each conversation opened by {opened_by}: when a person or a respond.io rule"

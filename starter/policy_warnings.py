@@ -8,12 +8,13 @@ the policy still runs as written.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
-from string import Formatter
+from typing import Literal
 
 from models.durations import spoken_duration
 from starter.policy_flow import all_steps, closes, nested_steps, reached_steps, same_user, waits
-from workflows.policy import Policy
+from workflows.policy import Branch, Policy
 from workflows.policy_conditions import AnyAllNone, Condition
+from workflows.policy_templates import template_variables
 
 SHORTEST_LIKELY_WAIT = timedelta(minutes=1)
 NEEDS_ASSIGNMENTS = {"assignee": 1, "assignee_mention": 1, "previous_assignee": 2, "previous_assignee_mention": 2}
@@ -55,26 +56,17 @@ def steps_after_a_close(policy: Policy) -> Iterator[PolicyWarning]:
 
 def contradicting_conditions(policy: Policy) -> Iterator[PolicyWarning]:
     """A branch whose all: conditions contradict each other never passes: its then steps never run."""
-    for path, step in all_steps(policy.steps):
-        if step.branch is not None and step.branch.all is not None:
-            for first, second in _pairs(step.branch.all):
-                if _exclusive(first, second) or _exclusive(second, first):
-                    yield PolicyWarning(
-                        f"{path}.branch.all",
-                        f"{first.kind} and {second.kind} here can never hold together, so then: never runs",
-                    )
+    for path, _, first, second in _pairs_where(policy, "all", _exclusive):
+        yield PolicyWarning(
+            f"{path}.branch.all", f"{first.kind} and {second.kind} here can never hold together, so then: never runs"
+        )
 
 
 def conditions_always_hold(policy: Policy) -> Iterator[PolicyWarning]:
     """A branch whose any: conditions cover every case always passes: its else steps never run."""
-    for path, step in all_steps(policy.steps):
-        if step.branch is not None and step.branch.any is not None:
-            for first, second in _pairs(step.branch.any):
-                if _exhaustive(first, second) or _exhaustive(second, first):
-                    never = "else: never runs" if step.branch.else_ else "the branch decides nothing"
-                    yield PolicyWarning(
-                        f"{path}.branch.any", f"one of {first.kind} and {second.kind} always holds: {never}"
-                    )
+    for path, branch, first, second in _pairs_where(policy, "any", _exhaustive):
+        never = "else: never runs" if branch.else_ else "the branch decides nothing"
+        yield PolicyWarning(f"{path}.branch.any", f"one of {first.kind} and {second.kind} always holds: {never}")
 
 
 def empty_branch(policy: Policy) -> Iterator[PolicyWarning]:
@@ -88,8 +80,7 @@ def reassignment_untimed(policy: Policy) -> Iterator[PolicyWarning]:
     """With applies_to: every_assignment, the steps a new assignee gets (after the first top-level assign) must wait."""
     if not policy.every_assignment:
         return
-    first_assign = next((index for index, step in enumerate(policy.steps) if step.assign is not None), -1)
-    if not waits(policy.steps[first_assign + 1 :]):
+    if not waits(policy.steps[policy.new_assignee_starts_at :]):
         yield PolicyWarning(
             "applies_to",
             "every_assignment restarts the flow after the first top-level assign, and no step there waits: "
@@ -143,7 +134,7 @@ def nobody_assigned_yet(policy: Policy) -> Iterator[PolicyWarning]:
     """A step about the assignee before the assign steps it needs finds nobody: “nobody” in text, offline if tested."""
     for path, step, before in reached_steps(policy):
         for field_name, text in (("comment", step.comment), ("message", step.message)):
-            for variable in _variables(text):
+            for variable in template_variables(text or ""):
                 needed = NEEDS_ASSIGNMENTS.get(variable, 0)
                 if before.assigns < needed:
                     yield PolicyWarning(
@@ -182,11 +173,17 @@ def policy_warnings(policy: Policy) -> list[PolicyWarning]:
 # Helpers of the rules.
 
 
-def _pairs(conditions: list[Condition]) -> Iterator[tuple[Condition, Condition]]:
-    for index, first in enumerate(conditions):
-        for second in conditions[index + 1 :]:
-            if first.kind == second.kind:
-                yield first, second
+def _pairs_where(
+    policy: Policy, joined: Literal["all", "any"], related: Callable[[Condition, Condition], bool]
+) -> Iterator[tuple[str, Branch, Condition, Condition]]:
+    """Each branch's pairs of conditions of one kind, joined by ``joined``, that are ``related`` either way round."""
+    for path, step in all_steps(policy.steps):
+        conditions: list[Condition] = (getattr(step.branch, joined) if step.branch is not None else None) or []
+        for index, first in enumerate(conditions):
+            for second in conditions[index + 1 :]:
+                if first.kind == second.kind and (related(first, second) or related(second, first)):
+                    assert step.branch is not None
+                    yield path, step.branch, first, second
 
 
 _OPPOSITES = ("conversation_status", "no_reply_since_assignment", "assignee_online")
@@ -230,10 +227,6 @@ def _exhaustive(first: Condition, second: Condition) -> bool:
 def _folded(values: list[str]) -> set[str]:
     """Values as respond.io compares tags: case-insensitively."""
     return {value.casefold() for value in values}
-
-
-def _variables(text: str | None) -> list[str]:
-    return [name for _, name, _, _ in Formatter().parse(text or "") if name]
 
 
 def _too_few(needed: int) -> str:

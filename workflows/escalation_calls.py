@@ -38,6 +38,7 @@ from workflows.escalation_types import (
 )
 from workflows.metrics import EscalationMetrics
 from workflows.policy_templates import render_template
+from workflows.policy_words import business_time
 
 with workflow.unsafe.imports_passed_through():
     from activities.conversation import ConversationActivities
@@ -257,7 +258,7 @@ class EscalationCalls(EscalationHandlers):
         if calendar is None:
             return spoken_duration(workflow.now() - assigned_at, at_least=policy_wait)
         had = self._request.policy.calendars[calendar].business_time_between(assigned_at, workflow.now())
-        return f"{spoken_duration(had, at_least=policy_wait)} of {calendar}'s hours"
+        return business_time(had, calendar, at_least=policy_wait)
 
     def _publish(self) -> None:
         """Write the search attributes whose value changed since they were last written, in one upsert: the

@@ -17,14 +17,13 @@ from workflows import story
 from workflows.api_calls import Finished
 from workflows.escalation_calls import EscalationCalls
 from workflows.escalation_types import AssigneeChanged, Assignment, Outcome, PendingStep, Status
-from workflows.policy import Step
+from workflows.policy import Policy
 
 
-def _flow_for_a_new_assignee(steps: list[Step]) -> list[PendingStep]:
-    """What ``applies_to: every_assignment`` runs again when someone else assigns the conversation: the steps after
-    the policy's first top-level assign step (all of them when it has none)."""
-    first_assign = next((index for index, step in enumerate(steps) if step.assign is not None), -1)
-    return [PendingStep(where=f"steps.{index}", step=steps[index]) for index in range(first_assign + 1, len(steps))]
+def _flow_for_a_new_assignee(policy: Policy) -> list[PendingStep]:
+    """What ``applies_to: every_assignment`` runs again when someone else assigns the conversation."""
+    start = policy.new_assignee_starts_at
+    return [PendingStep(where=f"steps.{index}", step=policy.steps[index]) for index in range(start, len(policy.steps))]
 
 
 class Heard(StrEnum):
@@ -127,7 +126,7 @@ class EscalationFollowing(EscalationCalls):
             Assignment(agent=assignee, assigned_at=assigned_at, level=self._level, reason=reason, by_person=True)
         )
         self._seen_assignee = assignee
-        self._remaining = _flow_for_a_new_assignee(self._request.policy.steps)
+        self._remaining = _flow_for_a_new_assignee(self._request.policy)
         self._status = Status.ASSIGNED
         self._log("%s was assigned in respond.io: the flow starts again for them", assignee.name)
 
@@ -174,7 +173,7 @@ class EscalationFollowing(EscalationCalls):
             if heard == Heard.REASSIGNED and not every:
                 raise Finished(Outcome.REASSIGNED_BY_HUMAN, "a person reassigned the conversation; left as it is")
             if heard == Heard.MOVED and every:  # Handoff's new assignee is timed like any other
-                self._remaining = _flow_for_a_new_assignee(self._request.policy.steps)
+                self._remaining = _flow_for_a_new_assignee(self._request.policy)
 
     def _watch_ended(self, outcome: Outcome, detail: str) -> Finished:
         """The ending once the watch ends: what the steps found (an escalation stays one), then what happened."""

@@ -275,6 +275,18 @@ class Policy(_Model):
     def every_assignment(self) -> bool:
         return self.applies_to == "every_assignment"
 
+    @property
+    def first_assign(self) -> int | None:
+        """The index of the first top-level assign step: ``every_assignment`` runs the steps after it again for each
+        new assignee (all the steps when there is none)."""
+        return next((index for index, step in enumerate(self.steps) if step.assign is not None), None)
+
+    @property
+    def new_assignee_starts_at(self) -> int:
+        """The index of the first step ``every_assignment`` runs again for a new assignee."""
+        first = self.first_assign
+        return 0 if first is None else first + 1
+
 
 AssignTimeout.model_rebuild()
 Branch.model_rebuild()

@@ -30,10 +30,15 @@ KNOWN_CALENDARS: ContextVar[frozenset[str] | None] = ContextVar("known_calendars
 """While a policy validates: the names of its calendars, so a step naming an unknown one fails at its own path."""
 
 
+def template_variables(text: str) -> set[str]:
+    """The ``{name}``s a template uses (a ValueError if its braces are malformed)."""
+    return {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+
+
 def checked_template(text: str) -> str:
     """The template itself if every ``{name}`` in it is known and its braces are well formed."""
     try:
-        fields = {name for _, name, _, _ in Formatter().parse(text) if name is not None}
+        fields = template_variables(text)
     except ValueError as error:
         raise ValueError(f"the template is malformed ({error}); write a literal brace as {{{{ or }}}}") from error
     unknown = sorted(fields - TEMPLATE_VARIABLES.keys())

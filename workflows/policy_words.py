@@ -73,9 +73,9 @@ def _wait_length(step: Step) -> str:
     return business_time(step.wait_for, calendar) if calendar else spoken_duration(step.wait_for)
 
 
-def business_time(length: timedelta, calendar: str) -> str:
-    """A length of business time: counted only while a calendar is open."""
-    return f"{spoken_duration(length)} of {calendar}'s hours"
+def business_time(length: timedelta, calendar: str, at_least: timedelta = timedelta(0)) -> str:
+    """A length of business time: counted only while a calendar is open (never said as less than ``at_least``)."""
+    return f"{spoken_duration(length, at_least=at_least)} of {calendar}'s hours"
 
 
 def timeout_words(assign: Assign) -> str:

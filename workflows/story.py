@@ -11,7 +11,7 @@ from models.agents import Agent, ChoiceRequest
 from models.durations import spoken_duration
 from workflows.escalation_types import Assignment, Outcome
 from workflows.policy import Assign, Branch, Close, Policy
-from workflows.policy_words import conditions, one_line, target
+from workflows.policy_words import business_time, conditions, one_line, target
 from workflows.policy_words import policy_outline as policy_outline  # re-exported: the escalation's static details
 
 
@@ -83,7 +83,7 @@ def reply_timer_summary(
 ) -> str:
     """The reply timer; a business-time wait also says how much of the calendar's hours it counts."""
     who = f" from {assignee.name}" if assignee else ""
-    hours = f" ({spoken_duration(business)} of {calendar}'s hours)" if calendar and business else ""
+    hours = f" ({business_time(business, calendar)})" if calendar and business else ""
     return f"wait {spoken_duration(duration)}{hours} for a reply{who}"
 
 
@@ -133,7 +133,7 @@ def waiting_for_reply(assignee: Agent | None, deadline: datetime, wait: timedelt
     if calendar is None:
         return f"Waiting for a reply from {who} until {clock(deadline)} ({spoken_duration(wait)})"
     until = f"{_utc(deadline):%a %Y-%m-%d %H:%M:%S} UTC"
-    return f"Waiting for a reply from {who} until {until} ({spoken_duration(wait)} of {calendar}'s hours)"
+    return f"Waiting for a reply from {who} until {until} ({business_time(wait, calendar)})"
 
 
 def waiting_for_hours(assign: Assign, calendar: str, opens: datetime) -> str:

@@ -17,12 +17,10 @@ class InboxAgent:
     id: int
     first_name: str
     name: str
-    team: str | None
 
     @classmethod
     def listed(cls, agent: dict[str, Any]) -> "InboxAgent":
-        team = agent["team"]["name"] if agent["team"] else None
-        return cls(agent["id"], agent["firstName"], f"{agent['firstName']} {agent['lastName']}", team)
+        return cls(agent["id"], agent["firstName"], f"{agent['firstName']} {agent['lastName']}")
 
 
 @dataclass

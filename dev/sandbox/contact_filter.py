@@ -1,8 +1,9 @@
 """``POST /v2/contact/list``'s body, validated strictly, and its filter as SQL over the contacts table.
 
 respond.io's filter is ``{"$and" | "$or": [{category, field, operator, value}]}`` (field names as respond.io's
-TypeScript SDK uses them). The sandbox answers the conditions Handoff sends and refuses every other shape with a
-400 that names it, so a request the sandbox accepts is one it really answers.
+TypeScript SDK uses them). The sandbox answers the fields and operators Handoff's filters are built from (the
+assignee and the status; ``isEqualTo`` and ``isNotEqualTo``; ``$and`` or ``$or``) and refuses every other shape
+with a 400 that names it, so a request the sandbox accepts is one it really answers.
 """
 
 from typing import Literal

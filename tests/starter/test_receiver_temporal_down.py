@@ -14,7 +14,7 @@ from temporalio.client import Client, WorkflowExecutionStatus
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from bench.ports import free_port
+from bench.ports import free_port, free_ports
 from models.ids import escalation_workflow_id
 from starter.binaries import temporal_binary
 from starter.stack import dev_server_args, temporal_answers
@@ -119,11 +119,11 @@ async def test_a_stopped_temporal_is_answered_503_within_the_timeout(monkeypatch
 @asynccontextmanager
 async def dev_server_process(tmp_path) -> AsyncIterator[tuple[str, int]]:
     """A dev server in a process of the test's own, so the test can freeze it; always thawed and stopped."""
-    port = free_port()
+    port, ui_port, http_port, metrics_port = free_ports(4)
     log = (tmp_path / "temporal.log").open("wb")
     process = await asyncio.create_subprocess_exec(
         temporal_binary("temporal"),
-        *dev_server_args(port, free_port(), tmp_path),
+        *dev_server_args(port, ui_port, tmp_path, http_port=http_port, metrics_port=metrics_port),
         stdout=log,
         stderr=asyncio.subprocess.STDOUT,
     )
