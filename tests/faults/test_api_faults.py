@@ -18,6 +18,10 @@ BURST = 10
 FAULTS = {"failure_rate": 0.2, "retry_after": 1, "stall_seconds": 2, "stall_rate": 0.1}
 """20% of the calls answered 500, 429 bursts with ``Retry-After: 1``, one call in ten stalled 2 s."""
 CALLS = "handoff_api_calls_total"
+LANDS_WITHIN = 420
+"""Seconds for every conversation's calls to land. Retries back off 1, 2, 4 ... s up to a minute apart, and a take
+makes two calls, so about a third of its attempts fail: seven failures running take 123 s of backoff (a run of 20
+conversations meets that about once in 60 runs), twelve take 423 s (about once in 10,000 runs)."""
 
 
 async def api_answers(stack: FaultStack, status: str) -> int:
@@ -35,10 +39,9 @@ async def api_faults(folder: Path) -> CaseReport:
             contacts = (await stack.sandbox.get("/sandbox/state")).json()["contacts"]
             return sum(1 for c in contacts if c["assignments"]) == ESCALATIONS
 
-        await until(all_assigned, "every conversation assigned", 120)
+        await until(all_assigned, "every conversation assigned", LANDS_WITHIN)
         await stack.set_faults(**FAULTS, throttle_burst=BURST, seed=2)  # a second burst as the waits end
-        # Retries back off to a minute apart, and a call unlucky several times running takes minutes to land.
-        await stack.all_finished(timeout=300)
+        await stack.all_finished(timeout=LANDS_WITHIN)
         answers = {status: await api_answers(stack, status) for status in ("200", "429", "500")}
         effects = await stack.effects(contact_ids)
     return CaseReport(
