@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from pydantic_core import ErrorDetails
 
 from worker.settings import DEFAULT_POLICY as DEFAULT_POLICY  # re-exported: load_policy's default
-from workflows.policy import Policy
+from workflows.policy import WAIT_FORMS, Policy
 
 
 class PolicyError(Exception):
@@ -37,7 +37,10 @@ def load_policy(path: Path | str = DEFAULT_POLICY) -> Policy:
 
 
 def describe_error(item: ErrorDetails) -> str:
-    """One pydantic error as `field.path: message`."""
-    where = ".".join(str(part) for part in item["loc"]) or "(top level)"
+    """One pydantic error as `field.path: message`: the path as the policy file spells it, without the form of wait
+    pydantic names after ``wait`` (the file says ``wait: {for: 15m, calendar: eu}``, never ``business_time``)."""
+    loc = item["loc"]
+    path = [part for i, part in enumerate(loc) if not (i and loc[i - 1] == "wait" and part in WAIT_FORMS)]
+    where = ".".join(str(part) for part in path) or "(top level)"
     message = item["msg"].removeprefix("Value error, ")
     return f"{where}: {message}"

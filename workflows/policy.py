@@ -144,12 +144,16 @@ class Repeat(_Model):
     steps: list["Step"] = Field(min_length=1)
 
 
-def _wait_kind(value: object) -> str:
-    return "business_time" if isinstance(value, dict | BusinessWait) else "duration"
+WAIT_FORMS = ("duration", "business_time")
+"""The forms of ``wait``, as validation errors name them after ``wait`` in a field's path."""
+
+
+def _wait_form(value: object) -> str:
+    return WAIT_FORMS[1] if isinstance(value, dict | BusinessWait) else WAIT_FORMS[0]
 
 
 Wait = Annotated[
-    Annotated[Duration, Tag("duration")] | Annotated[BusinessWait, Tag("business_time")], Discriminator(_wait_kind)
+    Annotated[Duration, Tag(WAIT_FORMS[0])] | Annotated[BusinessWait, Tag(WAIT_FORMS[1])], Discriminator(_wait_form)
 ]
 """``wait: 15m``, or ``wait: {for: 15m, calendar: NAME}`` to count business time only."""
 

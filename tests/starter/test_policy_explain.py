@@ -177,4 +177,4 @@ def test_the_command_prints_the_timeline_and_refuses_an_invalid_file(tmp_path):
     broken = tmp_path / "broken.yaml"
     broken.write_text("name: x\nsteps: [{wait: {for: 15m, calendar: eu}}]\n")
     result = CliRunner().invoke(app, ["policy", "explain", str(broken)])
-    assert result.exit_code == 2 and "steps.0.wait.business_time.calendar: unknown calendar 'eu'" in result.output
+    assert result.exit_code == 2 and "steps.0.wait.calendar: unknown calendar 'eu'" in result.output

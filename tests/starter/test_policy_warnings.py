@@ -287,4 +287,4 @@ def test_check_fails_on_an_invalid_file_with_the_field_paths(tmp_path):
     result = CliRunner().invoke(app, ["policy", "check", str(path)])
     assert result.exit_code == 2
     assert "calendars.eu.timezone: unknown time zone 'Mars/Base'" in result.output
-    assert "steps.0.wait.duration: '1q' is not a duration" in result.output
+    assert "steps.0.wait: '1q' is not a duration" in result.output

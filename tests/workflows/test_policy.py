@@ -57,7 +57,7 @@ def test_broken_policy_names_every_problem_with_its_path(tmp_path):
         load_policy(path)
     problems = raised.value.problems
     assert "steps.0.assign: say exactly one of user, team or workspace: true" in problems
-    assert "steps.1.wait.duration: '15q' is not a duration: write it like 30s, 15m, 1h30m or 7d" in problems
+    assert "steps.1.wait: '15q' is not a duration: write it like 30s, 15m, 1h30m or 7d" in problems
     assert "steps.2.branch.all.0.conversation_status: Input should be 'open' or 'closed'" in problems
     assert any(p.startswith("steps.2.branch.then.0.comment: unknown variable {nobody}") for p in problems)
     assert "steps.3.assign: only_online apply to a team or the workspace, not to one user" in problems
@@ -126,12 +126,12 @@ def branch_on(*conditions: object) -> list[object]:
     [
         (
             {"steps": [{"wait": {"for": "15m", "calendar": "support-eu"}}]},
-            "steps.0.wait.business_time.calendar: unknown calendar 'support-eu'; the policy defines no calendars"
+            "steps.0.wait.calendar: unknown calendar 'support-eu'; the policy defines no calendars"
             " (add it under calendars:)",
         ),
         (
             {"calendars": {"eu": EU}, "steps": [{"wait": {"for": "15m", "calendar": "us"}}]},
-            "steps.0.wait.business_time.calendar: unknown calendar 'us'; the policy defines eu",
+            "steps.0.wait.calendar: unknown calendar 'us'; the policy defines eu",
         ),
         (
             {"calendars": {"eu": EU}, "steps": [{"wait": {"for": "0s", "calendar": "eu"}}]},
@@ -139,7 +139,7 @@ def branch_on(*conditions: object) -> list[object]:
         ),
         (
             {"calendars": {"eu": EU}, "steps": [{"wait": {"for": "1m", "calendar": "eu", "hours": 1}}]},
-            "steps.0.wait.business_time.hours: Extra inputs are not permitted",
+            "steps.0.wait.hours: Extra inputs are not permitted",
         ),
         (
             {"steps": [{"assign": {"team": "Tier 1", "within_hours": "eu"}}]},
@@ -147,7 +147,7 @@ def branch_on(*conditions: object) -> list[object]:
         ),
         (
             {"steps": [{"assign": {"team": "T", "timeout": {"steps": [{"wait": {"for": "1m", "calendar": "eu"}}]}}}]},
-            "steps.0.assign.timeout.steps.0.wait.business_time.calendar: unknown calendar 'eu'",
+            "steps.0.assign.timeout.steps.0.wait.calendar: unknown calendar 'eu'",
         ),
         (
             {
@@ -191,7 +191,7 @@ def branch_on(*conditions: object) -> list[object]:
         ({"steps": [{"repeat": {"times": 2, "steps": []}}]}, "steps.0.repeat.steps: List should have at least 1 item"),
         (
             {"steps": [{"repeat": {"times": 2, "steps": [{"wait": "1q"}]}}]},
-            "steps.0.repeat.steps.0.wait.duration: '1q' is not a duration",
+            "steps.0.repeat.steps.0.wait: '1q' is not a duration",
         ),
         ({"steps": branch_on({"within_hours": "eu"})}, "steps.0.branch.all.0.within_hours: unknown calendar 'eu'"),
         (
