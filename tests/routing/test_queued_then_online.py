@@ -36,7 +36,7 @@ async def states(client: Client, contacts: list[int]) -> list[EscalationState]:
 async def results(client: Client, contacts: list[int]) -> list[EscalationResult]:
     """The results of these escalations (at most 20 at once: the dev server limits concurrent long-polls)."""
     assert len(contacts) <= 20
-    return await asyncio.wait_for(asyncio.gather(*(escalation(client, c).result() for c in contacts)), timeout=30)
+    return await asyncio.wait_for(asyncio.gather(*(escalation(client, c).result() for c in contacts)), timeout=60)
 
 
 def assignees(results: list[EscalationResult]) -> Counter[int | None]:

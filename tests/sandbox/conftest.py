@@ -123,7 +123,7 @@ async def receiver() -> AsyncIterator[Receiver]:
 def eventually() -> Callable[..., Awaitable[Any]]:
     """Poll ``check`` until it returns something truthy, failing after ``timeout`` seconds."""
 
-    async def wait(check: Callable[[], Awaitable[Any]], timeout: float = 5.0) -> Any:
+    async def wait(check: Callable[[], Awaitable[Any]], timeout: float = 30.0) -> Any:
         deadline = time.monotonic() + timeout
         while not (result := await check()):
             assert time.monotonic() < deadline, "condition not met in time"

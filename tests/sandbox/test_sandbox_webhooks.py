@@ -147,7 +147,8 @@ async def test_retry_after_from_the_receiver_replaces_the_backoff(settings, rece
     configured = settings(webhooks=hooks, retry_initial=30, retry_max=60)
     async with running_sandbox(configured) as url, httpx.AsyncClient(base_url=url) as client:
         await client.post("/sandbox/contacts/9/customer-message", json={"text": "hi"})
-        await eventually(lambda: _all_delivered(client, 1), timeout=3)
+        # Well under the 30 s backoff that the Retry-After replaces, and generous for a busy machine.
+        await eventually(lambda: _all_delivered(client, 1), timeout=20)
     assert [d.answered for d in receiver.requests] == [503, 200]
 
 

@@ -153,7 +153,7 @@ async def test_closing_ends_the_running_escalation_and_a_late_duplicate_opening_
         )
         response = await deliver(receiver, closed, key=KEYS[1])
         assert response.json() == {"result": "signalled", "workflow_id": handle.id, "signal": "conversation_closed"}
-        result = await asyncio.wait_for(handle.result(), timeout=10)
+        result = await asyncio.wait_for(handle.result(), timeout=60)
     assert result.outcome == Outcome.CLOSED
     assert inbox.assignments == [AGENTS[0].id]
     late_duplicate = await deliver(receiver, opening)
