@@ -378,7 +378,7 @@ class Escalation(EscalationFollowing):
     async def _message(self, template: str, where: str) -> None:
         """Send the customer a message (e.g. a holding message) on the channel they last used."""
         self._step = f"{where}: message the customer"
-        text = render_template(template, self._variables(), limit=MESSAGE_MAX_CHARS)
+        text = render_template(template, self._template_values(), limit=MESSAGE_MAX_CHARS)
         self._tell(story.messaging(text))
         # Not a local activity, as for a comment: the customer must not get the message twice.
         request = MessageRequest(contact_id=self._contact_id, text=text)

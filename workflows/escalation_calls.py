@@ -53,7 +53,6 @@ class EscalationCalls(EscalationHandlers):
     _remaining: list[PendingStep]
     _reply: Reply | None
     _finding: Finding | None
-    _contact_name: str
     _last_wait: timedelta
     _last_wait_timed: tuple[datetime, timedelta] | None
     _last_wait_calendar: str | None
@@ -168,25 +167,9 @@ class EscalationCalls(EscalationHandlers):
         except FailureError as error:  # no roster runs: nothing is queued or held for this run
             self._log("The roster could not hear the withdrawal: %s", error)
 
-    def _variables(self) -> dict[str, object]:
-        """What a comment or message template may say (``workflows.policy_templates.TEMPLATE_VARIABLES``)."""
-        previous = self._history[-2].agent if len(self._history) > 1 else None
-        current = self._assignee
-        return {
-            "contact_id": self._contact_id,
-            "contact_name": self._contact_name,
-            "previous_assignee": previous.name if previous else "nobody",
-            "previous_assignee_mention": previous.mention() if previous else "nobody",
-            "assignee": current.name if current else "nobody",
-            "assignee_mention": current.mention() if current else "nobody",
-            "waited": self._waited(),
-            "level": self._level,
-            "reason": self._history[-1].reason if self._history else "",
-        }
-
     async def _comment(self, template: str, where: str) -> None:
         self._step = f"{where}: comment"
-        text = render_template(template, self._variables())
+        text = render_template(template, self._template_values())
         self._tell(story.commenting(text))
         # Not a local activity: a comment is the one effect that cannot be repeated harmlessly, and a local
         # activity's result is lost with a workflow task that fails (e.g. a signal arrived as the run completed).

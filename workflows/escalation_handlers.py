@@ -39,6 +39,7 @@ class EscalationHandlers:
     _ended_early: list[str]
     _cancel_reason: str | None
     _waiting: bool
+    _contact_name: str
 
     @workflow.signal
     def conversation_closed(self, event: ConversationClosed) -> None:
@@ -149,6 +150,26 @@ class EscalationHandlers:
             request = self._request
             headline = story.escalation_summary(request.contact_id, request.policy.name, request.opened_at)
         workflow.set_current_details(story.current_details(now, self._history, headline))
+
+    def _waited(self) -> str:
+        """How long the assignee had, for ``{waited}``: each version says it its own way."""
+        raise NotImplementedError
+
+    def _template_values(self) -> dict[str, object]:
+        """What a comment or message template may say (``workflows.policy_templates.TEMPLATE_VARIABLES``)."""
+        previous = self._history[-2].agent if len(self._history) > 1 else None
+        current = self._assignee
+        return {
+            "contact_id": self._contact_id,
+            "contact_name": self._contact_name,
+            "previous_assignee": previous.name if previous else "nobody",
+            "previous_assignee_mention": previous.mention() if previous else "nobody",
+            "assignee": current.name if current else "nobody",
+            "assignee_mention": current.mention() if current else "nobody",
+            "waited": self._waited(),
+            "level": self._level,
+            "reason": self._history[-1].reason if self._history else "",
+        }
 
     @property
     def _contact_id(self) -> int:

@@ -356,20 +356,7 @@ class ConversationEscalation(EscalationHandlers):
 
     async def _comment(self, template: str, where: str) -> None:
         self._step = f"{where}: comment"
-        previous = self._history[-2].agent if len(self._history) > 1 else None
-        current = self._assignee
-        variables = {
-            "contact_id": self._contact_id,
-            "contact_name": self._contact_name,
-            "previous_assignee": previous.name if previous else "nobody",
-            "previous_assignee_mention": previous.mention() if previous else "nobody",
-            "assignee": current.name if current else "nobody",
-            "assignee_mention": current.mention() if current else "nobody",
-            "waited": self._waited(),
-            "level": self._level,
-            "reason": self._history[-1].reason if self._history else "",
-        }
-        text = render_template(template, variables)
+        text = render_template(template, self._template_values())
         self._tell(story.commenting(text))
         await self._api(
             ConversationActivities.post_comment,
