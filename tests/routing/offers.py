@@ -11,9 +11,9 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Worker
 
 from models.agents import Choice, ChoiceRequest
-from models.ids import escalation_workflow_id, roster_workflow_id
+from models.ids import escalation_workflow_id
 from roster.client import RosterClient
-from roster.state import RosterConfig, RosterState
+from roster.state import RosterConfig
 from roster.workflow import Roster
 from tests.routing.offer_recorder import OfferRecorder
 from tests.routing.world import (
@@ -22,7 +22,7 @@ from tests.routing.world import (
     fresh_queue,
     list_agents_returning,
     open_conversations_returning,
-    stop_roster,
+    running_roster,
 )
 from worker.build import workflow_runner
 
@@ -89,22 +89,17 @@ async def roster_alone(
     stand-ins, and a roster started with ``config``, known agents and all; cancelled afterwards."""
     queue = fresh_queue("alone")
     activities = [list_agents_returning(SUPPORT), open_conversations_returning({} if assigned is None else assigned)]
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[Roster, OfferRecorder],
-        activities=activities,
-        workflow_runner=workflow_runner(),
+    async with (
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[Roster, OfferRecorder],
+            activities=activities,
+            workflow_runner=workflow_runner(),
+        ),
+        running_roster(env.client, queue, config) as handle,
     ):
-        handle = await env.client.start_workflow(
-            Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
-        )
-        try:
-            while not (await handle.query(Roster.snapshot)).agents:
-                await asyncio.sleep(0.01)
-            yield RosterAlone(env.client, queue, handle, RosterClient(env.client, queue, config))
-        finally:
-            await stop_roster(env.client, queue)
+        yield RosterAlone(env.client, queue, handle, RosterClient(env.client, queue, config))
 
 
 def ask(contact_id: int, **options: object) -> ChoiceRequest:

@@ -10,13 +10,13 @@ from temporalio.client import Client, WorkflowHandle
 from temporalio.worker import Worker
 
 from models.agents import ChoiceRequest
-from models.ids import escalation_workflow_id, roster_workflow_id
+from models.ids import escalation_workflow_id
 from roster.client import RosterClient, RosterNews
-from roster.state import RosterConfig, RosterState
+from roster.state import RosterConfig
 from roster.workflow import Roster
 from tests.polling import until
 from tests.routing.offline_recorder import Heard, OfflineRecorder
-from tests.routing.world import SUPPORT, fresh_contacts, fresh_queue, list_agents_returning, stop_roster
+from tests.routing.world import SUPPORT, fresh_contacts, fresh_queue, list_agents_returning, running_roster
 from tests.routing.world import open_conversations_returning as respondio_showing
 from worker.build import workflow_runner
 
@@ -61,22 +61,17 @@ async def watched(env, assigned: dict[int, list[int]]) -> AsyncIterator[Watched]
     """A worker running the roster (respond.io shows ``assigned`` open) and the stand-ins; cancelled afterwards."""
     queue = fresh_queue("offline")
     config = RosterConfig(inactivity_timeout=TIMEOUT)
-    async with Worker(
-        env.client,
-        task_queue=queue,
-        workflows=[Roster, OfflineRecorder],
-        activities=[list_agents_returning(SUPPORT), respondio_showing(assigned)],
-        workflow_runner=workflow_runner(),
+    async with (
+        Worker(
+            env.client,
+            task_queue=queue,
+            workflows=[Roster, OfflineRecorder],
+            activities=[list_agents_returning(SUPPORT), respondio_showing(assigned)],
+            workflow_runner=workflow_runner(),
+        ),
+        running_roster(env.client, queue, config) as handle,
     ):
-        handle = await env.client.start_workflow(
-            Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
-        )
-        try:
-            while not (await handle.query(Roster.snapshot)).agents:
-                await asyncio.sleep(0.01)
-            yield Watched(env.client, handle, RosterClient(env.client, queue, config), queue)
-        finally:
-            await stop_roster(env.client, queue)
+        yield Watched(env.client, handle, RosterClient(env.client, queue, config), queue)
 
 
 async def test_an_agent_set_offline_has_each_of_their_escalations_told_once(time_skipping_env, record_history):

@@ -9,7 +9,7 @@ import pytest
 from models.agents import Agent, ChoiceRequest
 from models.ids import roster_workflow_id
 from roster.client import RosterClient, RosterNews
-from roster.state import RosterConfig, RosterState
+from roster.state import RosterConfig
 from roster.workflow import Roster
 from starter.escalations import start_escalation
 from tests.routing.world import (
@@ -20,7 +20,7 @@ from tests.routing.world import (
     fresh_queue,
     list_agents_returning,
     roster_of,
-    stop_roster,
+    running_roster,
 )
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
 from worker.build import build_worker
@@ -42,16 +42,11 @@ async def routing(env, agents: list[Agent], config: RosterConfig):
     queue = fresh_queue("ts")
     inbox = FakeInbox(contact_id=fresh_contacts(1)[0], routing=RosterClient(env.client, queue, config))
     activities = [*inbox.activities(), list_agents_returning(agents)]
-    async with build_worker(env.client, Settings(task_queue=queue), activities):
-        roster = await env.client.start_workflow(
-            Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
-        )
-        while not (await roster.query(Roster.snapshot)).agents:
-            await asyncio.sleep(0.01)
-        try:
-            yield queue, inbox
-        finally:
-            await stop_roster(env.client, queue)
+    async with (
+        build_worker(env.client, Settings(task_queue=queue), activities),
+        running_roster(env.client, queue, config),
+    ):
+        yield queue, inbox
 
 
 async def escalate(env, queue: str, inbox: FakeInbox, policy: Policy):

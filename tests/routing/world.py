@@ -2,15 +2,17 @@
 
 import contextlib
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 
 from temporalio import activity
-from temporalio.client import Client, WorkflowFailureError
+from temporalio.client import Client, WorkflowFailureError, WorkflowHandle
 
 from models.agents import Agent
 from models.ids import roster_workflow_id
 from roster.client import RosterClient
-from roster.state import RosterConfig
+from roster.state import RosterConfig, RosterState
+from roster.workflow import Roster
+from tests.polling import until
 from workflows.policy import Policy
 
 TEAM = "Support"
@@ -67,6 +69,24 @@ def fresh_contacts(count: int) -> list[int]:
     """Contact ids no other test uses (escalation workflow ids are per contact and namespace-wide)."""
     base = uuid.uuid4().int % 10**9 * 1000
     return [base + i for i in range(count)]
+
+
+@contextlib.asynccontextmanager
+async def running_roster(client: Client, task_queue: str, config: RosterConfig) -> AsyncIterator[WorkflowHandle]:
+    """The queue's roster, started with ``config`` (its worker must already run) and yielded once it knows the
+    agents; cancelled afterwards, while the worker still runs."""
+    handle = await client.start_workflow(
+        Roster.run, RosterState(config=config), id=roster_workflow_id(task_queue), task_queue=task_queue
+    )
+    try:
+
+        async def knows_agents() -> bool:
+            return bool((await handle.query(Roster.snapshot)).agents)
+
+        await until(knows_agents, "the roster knows the agents", every=0.01)
+        yield handle
+    finally:
+        await stop_roster(client, task_queue)
 
 
 async def stop_roster(client: Client, task_queue: str) -> None:

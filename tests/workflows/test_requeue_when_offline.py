@@ -6,12 +6,10 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from models.agents import Agent
-from models.ids import roster_workflow_id
 from roster.client import RosterClient, RosterNews
-from roster.state import RosterConfig, RosterState
-from roster.workflow import Roster
+from roster.state import RosterConfig
 from starter.escalations import start_escalation
-from tests.routing.world import fresh_contacts, fresh_queue, list_agents_returning, roster_of, stop_roster
+from tests.routing.world import fresh_contacts, fresh_queue, list_agents_returning, roster_of, running_roster
 from tests.workflows.fake_inbox import FakeInbox, FakeInboxes, FakeMessage
 from worker.build import build_worker
 from worker.settings import Settings
@@ -47,18 +45,13 @@ async def team_inbox(env, conversations: int):
     config = RosterConfig()
     routing = RosterClient(env.client, queue, config)
     inboxes = FakeInboxes({c: FakeInbox(contact_id=c, routing=routing) for c in fresh_contacts(conversations)})
-    async with build_worker(
-        env.client, Settings(task_queue=queue), [*inboxes.activities(), list_agents_returning([ANA, BEN])]
+    async with (
+        build_worker(
+            env.client, Settings(task_queue=queue), [*inboxes.activities(), list_agents_returning([ANA, BEN])]
+        ),
+        running_roster(env.client, queue, config),
     ):
-        roster = await env.client.start_workflow(
-            Roster.run, RosterState(config=config), id=roster_workflow_id(queue), task_queue=queue
-        )
-        while not (await roster.query(Roster.snapshot)).agents:
-            await asyncio.sleep(0.01)
-        try:
-            yield queue, inboxes
-        finally:
-            await stop_roster(env.client, queue)
+        yield queue, inboxes
 
 
 async def _state_when(handle, done) -> EscalationState:
