@@ -70,6 +70,8 @@ class FakeInbox:
     closed_by_policy: int = 0
     channel: Channel = WHATSAPP
     reads: int = 0
+    closes_after_read: bool = False
+    """While set, the next read closes the conversation once it has answered: a person closed it right after."""
     online: set[int] = field(default_factory=set)
     """Whom routing counts online, without a roster (with one, the roster answers)."""
     routing: Routing | None = None
@@ -110,6 +112,8 @@ class FakeInbox:
         first = min(replies, key=lambda m: m.sent_at, default=None)
         reply = Reply(message_id=1, user_id=first.user_id, sent_at=first.sent_at) if first else None
         incoming = [m.sent_at for m in self.messages if m.source == "contact"] if query.incoming else []
+        if self.closes_after_read:
+            self.status, self.closes_after_read = "close", False
         return ConversationRead(
             conversation=conversation,
             reply=reply,

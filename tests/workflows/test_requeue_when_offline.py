@@ -61,6 +61,12 @@ async def _state_when(handle, done) -> EscalationState:
     return state
 
 
+async def _until_queued(roster: RosterClient, contact_id: int) -> None:
+    async with asyncio.timeout(30):
+        while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
+            await asyncio.sleep(0.02)
+
+
 async def test_an_agent_going_offline_loses_the_unanswered_conversations_and_keeps_the_answered(
     time_skipping_env, record_history
 ):
@@ -117,9 +123,7 @@ async def test_with_nobody_online_the_conversation_moves_as_soon_as_someone_come
         assert handle is not None
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))
-        async with asyncio.timeout(30):  # nobody to move it to: it waits in the roster's queue, still Ana's
-            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
-                await asyncio.sleep(0.02)
+        await _until_queued(roster, contact_id)  # nobody to move it to: it waits in the roster's queue, still Ana's
         waiting = await handle.query(Escalation.state)
         await roster.tell(RosterNews.presence(BEN.id, True))
         moved = await _state_when(handle, lambda s: s.assignee == BEN)
@@ -141,9 +145,7 @@ async def test_a_reply_while_the_move_waits_in_the_queue_keeps_the_conversation(
         assert handle is not None
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))
-        async with asyncio.timeout(30):
-            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
-                await asyncio.sleep(0.02)
+        await _until_queued(roster, contact_id)
         inbox.messages.append(FakeMessage(source="user", user_id=ANA.id, sent_at=await env.get_current_time()))
         reads = inbox.reads
         await roster.tell(RosterNews.presence(BEN.id, True))  # Ben is offered the move...
@@ -183,9 +185,7 @@ async def test_an_escalation_that_replaces_a_queued_move_keeps_its_new_agent_hel
         assert handle is not None
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))  # nobody online: the move waits in the queue
-        async with asyncio.timeout(30):
-            while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
-                await asyncio.sleep(0.02)
+        await _until_queued(roster, contact_id)
         await env.sleep(timedelta(minutes=16))  # the wait runs out: the branch gives it to Ben (offline is fine)
         escalated = await _state_when(handle, lambda s: s.assignee == BEN)
         await handle.execute_update(Escalation.cancel, "test over")
@@ -221,4 +221,74 @@ async def test_an_agent_whose_activity_runs_out_loses_the_unanswered_conversatio
         await handle.execute_update(Escalation.cancel, "test over")
     assert [a.agent for a in moved.history] == [ANA, BEN]
     assert active_at + timedelta(minutes=15) <= moved.history[1].assigned_at < active_at + timedelta(minutes=16)
+    assert inbox.comments == [f"Ana went offline without replying; moved to Ben ({moved.history[1].reason})."]
+
+
+async def test_a_conversation_closed_as_its_move_is_taken_ends_the_watch_on_what_the_steps_did(time_skipping_env):
+    """The read finds the conversation open, unanswered and still Ben's; a person closes it before the move lands."""
+    env = time_skipping_env
+    escalate_then_watch = Policy.model_validate(
+        {
+            "name": "escalate-then-watch",
+            "requeue_when_offline": {"teams": ["Tier 1"]},
+            "steps": [
+                {"assign": {"team": "Tier 1", "only_online": True}},
+                {"wait": "1m"},
+                {"branch": {"all": [{"no_reply_since_assignment": True}], "then": [{"assign": {"user": BEN.email}}]}},
+            ],
+        }
+    )
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        started = await start_escalation(
+            env.client, queue, escalate_then_watch, contact_id, "o", await env.get_current_time()
+        )
+        handle = started.handle
+        assert handle is not None
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await env.sleep(timedelta(minutes=2))  # Ana does not reply: Ben gets it, and the run watches him
+        await _state_when(handle, lambda s: s.assignee == BEN and s.step == "watching the conversation")
+        inbox.closes_after_read = True
+        await roster.tell(RosterNews.presence(BEN.id, True))
+        await roster.tell(RosterNews.presence(BEN.id, False))  # Ana is online to take it over
+        result = await asyncio.wait_for(handle.result(), timeout=30)
+    assert result.outcome == Outcome.ESCALATED, "the escalation the steps made stays the outcome"
+    assert result.detail.endswith("; then the conversation was closed"), result.detail
+    assert inbox.assignments == [ANA.id, BEN.id] and inbox.comments == [], "the move did not land, nor its comment"
+
+
+LADDER = 400
+"""One-second waits after the first: enough events (about six each) for the run to continue as new once."""
+
+
+async def test_a_move_queued_before_a_continue_as_new_is_made_by_the_next_run(time_skipping_env):
+    env = time_skipping_env
+    long_ladder = Policy.model_validate(
+        {
+            "name": "requeue-on-a-long-ladder",
+            "requeue_when_offline": {"teams": ["Tier 1"]},
+            "steps": [{"assign": {"team": "Tier 1", "only_online": True}}, {"wait": "15m"}, *[{"wait": "1s"}] * LADDER],
+        }
+    )
+    async with team_inbox(env, 1) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        started = await start_escalation(env.client, queue, long_ladder, contact_id, "o", await env.get_current_time())
+        handle = started.handle
+        assert handle is not None and handle.result_run_id
+        await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
+        await roster.tell(RosterNews.presence(ANA.id, False))
+        await _until_queued(roster, contact_id)  # nobody online: the move waits, and the ladder goes on for Ana
+        await env.sleep(timedelta(minutes=15, seconds=LADDER + 60))
+        latest = env.client.get_workflow_handle_for(Escalation.run, handle.id)
+        async with asyncio.timeout(30):
+            while (await latest.describe()).run_id == handle.result_run_id:
+                await asyncio.sleep(0.02)
+        await roster.tell(RosterNews.presence(BEN.id, True))  # the roster offers Ben to the run now running
+        moved = await _state_when(latest, lambda s: s.assignee == BEN)
+        await latest.execute_update(Escalation.cancel, "test over")
+    assert [a.agent for a in moved.history] == [ANA, BEN] and inbox.assignments == [ANA.id, BEN.id]
     assert inbox.comments == [f"Ana went offline without replying; moved to Ben ({moved.history[1].reason})."]
