@@ -38,7 +38,7 @@ from workflows.api_calls import (
 )
 from workflows.calendars import Calendar, CalendarNeverOpens
 from workflows.conditions import Facts, holds
-from workflows.escalation_following import EscalationFollowing, Heard
+from workflows.escalation_following import A_CLOSE_ENDS_THE_ESCALATION, EscalationFollowing, Heard
 from workflows.escalation_types import (
     Carried,
     EscalationRequest,
@@ -101,6 +101,7 @@ class Escalation(EscalationFollowing):
         self._last_wait_calendar = carried.last_wait_calendar
         self._went_offline = carried.went_offline
         """The roster's word that the assignee went offline, until respond.io is read to act on it."""
+        self._offline_elsewhere = dict(carried.offline_elsewhere)
         self._heard_at = dict(carried.heard_at)
         """When respond.io said each agent got the conversation, for reassignments not checked yet (a person's
         assignment is timed from then, so the new assignee's quick reply still counts)."""
@@ -235,7 +236,7 @@ class Escalation(EscalationFollowing):
             assert offer.agent is not None
             offered = request.model_copy(update={"offered": offer})
             taken = await self._take(offered, story.assign_summary(offer.agent, len(self._history)))
-        self._record(taken)
+        self._assigned(taken)
 
     async def _wait_for_offer(self, assign: Assign, queued: Choice, where: str) -> Choice | None:
         """Wait in the roster's queue for an offer, or until the step's timeout; None when it ran out."""
@@ -323,6 +324,8 @@ class Escalation(EscalationFollowing):
         self._deadline = None
         if heard == Heard.MOVED:  # the new assignee has the whole wait
             self._remaining.insert(0, PendingStep(where=where, step=step))
+        if heard == Heard.CLOSED and workflow.patched(A_CLOSE_ENDS_THE_ESCALATION):
+            raise self._ended_after_steps(Outcome.CLOSED, "the conversation was closed")
 
     def _wait_ends(self, duration: timedelta, calendar: str | None) -> datetime:
         """When a wait from now ends: ``duration`` later, or once ``duration`` of the calendar's hours has passed."""

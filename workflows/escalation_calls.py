@@ -45,6 +45,8 @@ with workflow.unsafe.imports_passed_through():
 
 CONTINUE_AFTER_EVENTS = 2_000
 """History length after which a run continues as new at its next step (Temporal's hard limit is 51,200)."""
+NO_CONTINUING_ONCE_INTERRUPTED = "no-continuing-as-new-once-cancelled-or-reopened"
+"""A cancel or a newer opening heard while the run waited for its handlers ends it rather than being lost."""
 
 
 class EscalationCalls(EscalationHandlers):
@@ -69,6 +71,9 @@ class EscalationCalls(EscalationHandlers):
     _closed: bool
     """respond.io showed the conversation closed: nothing is left to watch (a reopening starts a new run)."""
     _requeue: TakeRequest | None
+    _offline_elsewhere: dict[int, AgentWentOffline]
+    """The roster's notices about agents who did not have the conversation when heard, by agent id, until the next
+    assignment is recorded."""
 
     async def _continue_as_new_if_long(self) -> None:
         if workflow.info().get_current_history_length() >= CONTINUE_AFTER_EVENTS:
@@ -77,6 +82,8 @@ class EscalationCalls(EscalationHandlers):
     async def _continue_as_new(self) -> None:
         """Hand the steps left and everything said so far to a fresh run, so no history grows without bound."""
         await workflow.wait_condition(workflow.all_handlers_finished)
+        if self._interrupted() and workflow.patched(NO_CONTINUING_ONCE_INTERRUPTED):
+            self._stop_if_interrupted()  # a cancel or a newer opening is not carried: it ends this run
         self._publish()
         carried = Carried(
             remaining=self._remaining,
@@ -97,6 +104,7 @@ class EscalationCalls(EscalationHandlers):
             requeue=self._requeue,
             queued=self._queued,
             offer=self._offer,
+            offline_elsewhere=self._offline_elsewhere,
         )
         self._log("Continuing as new with %s steps left", len(self._remaining))
         workflow.continue_as_new(

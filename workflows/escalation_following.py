@@ -26,6 +26,14 @@ def _flow_for_a_new_assignee(policy: Policy) -> list[PendingStep]:
     return [PendingStep(where=f"steps.{index}", step=policy.steps[index]) for index in range(start, len(policy.steps))]
 
 
+A_CLOSE_ENDS_THE_ESCALATION = "a-close-respondio-shows-ends-the-escalation"
+"""respond.io showing the conversation closed ends the escalation, in a wait too (the steps after it ran on a closed
+conversation) and whatever the webhook that led to the read said."""
+OFFLINE_AS_ASSIGNED = "offline-while-being-assigned"
+"""The roster's notice that an agent went offline, heard while the conversation was being given to them, counts once
+they have it (the roster tells each conversation once)."""
+
+
 class Heard(StrEnum):
     """What respond.io confirmed of what the webhooks (or the roster) said."""
 
@@ -47,9 +55,26 @@ class EscalationFollowing(EscalationCalls):
         requeue = self._request.policy.requeue_when_offline
         mine = self._assignee
         # The roster's record of the agent names their team (respond.io's assignee on a contact does not).
-        if requeue is not None and mine is not None and event.agent.id == mine.id and requeue.covers(event.agent.team):
+        if requeue is None or not requeue.covers(event.agent.team):
+            return
+        if mine is not None and event.agent.id == mine.id:
             self._went_offline = event
             self._evidence.add("offline")
+        else:  # perhaps the agent a take in flight, or a person's assignment not yet read, gives it to
+            self._offline_elsewhere[event.agent.id] = event
+
+    def _went_offline_meanwhile(self, assignment: Assignment) -> None:
+        """Once an assignment is recorded: if its agent went offline since it was made, that is evidence to check."""
+        news = self._offline_elsewhere.pop(assignment.agent.id, None)
+        self._offline_elsewhere = {}
+        if news is not None and news.at >= assignment.assigned_at and workflow.patched(OFFLINE_AS_ASSIGNED):
+            self._went_offline = news
+            self._evidence.add("offline")
+
+    def _assigned(self, taken: Taken) -> None:
+        """Record Handoff's assignment, and whether its agent went offline as it landed."""
+        self._record(taken)
+        self._went_offline_meanwhile(self._history[-1])
 
     def _is_news(self, event: AssigneeChanged) -> bool:
         """As for every version; with ``every_assignment``, any assignment while nobody has it is news too."""
@@ -77,7 +102,7 @@ class EscalationFollowing(EscalationCalls):
         summary = story.evidence_check_summary(kinds) if kinds else story.ownership_check_summary(self._assignee)
         read = await self._read(summary)
         conversation = read.conversation
-        if "closed" in kinds and conversation.status == "close":
+        if conversation.status == "close" and ("closed" in kinds or workflow.patched(A_CLOSE_ENDS_THE_ESCALATION)):
             return Heard.CLOSED
         if "reassigned" in kinds and self._someone_else(conversation.assignee):
             if self._request.policy.every_assignment:
@@ -126,6 +151,9 @@ class EscalationFollowing(EscalationCalls):
             Assignment(agent=assignee, assigned_at=assigned_at, level=self._level, reason=reason, by_person=True)
         )
         self._seen_assignee = assignee
+        if self._finding is not None and self._finding.outcome == Outcome.REPLIED:
+            self._finding = None  # that reply answered the assignee before; the new one's flow finds its own
+        self._went_offline_meanwhile(self._history[-1])
         self._remaining = _flow_for_a_new_assignee(self._request.policy)
         self._status = Status.ASSIGNED
         self._log("%s was assigned in respond.io: the flow starts again for them", assignee.name)
@@ -163,11 +191,11 @@ class EscalationFollowing(EscalationCalls):
             except Finished as finished:  # a move that found the conversation closed
                 if finished.outcome != Outcome.CLOSED:
                     raise
-                raise self._watch_ended(Outcome.CLOSED, finished.detail) from finished
+                raise self._ended_after_steps(Outcome.CLOSED, finished.detail) from finished
             if heard == Heard.CLOSED:
-                raise self._watch_ended(Outcome.CLOSED, "the conversation was closed")
+                raise self._ended_after_steps(Outcome.CLOSED, "the conversation was closed")
             if heard == Heard.REPLIED:
-                raise self._watch_ended(
+                raise self._ended_after_steps(
                     Outcome.REPLIED, f"{self._assignee.name if self._assignee else 'a person'} replied"
                 )
             if heard == Heard.REASSIGNED and not every:
@@ -175,8 +203,9 @@ class EscalationFollowing(EscalationCalls):
             if heard == Heard.MOVED and every:  # Handoff's new assignee is timed like any other
                 self._remaining = _flow_for_a_new_assignee(self._request.policy)
 
-    def _watch_ended(self, outcome: Outcome, detail: str) -> Finished:
-        """The ending once the watch ends: what the steps found (an escalation stays one), then what happened."""
+    def _ended_after_steps(self, outcome: Outcome, detail: str) -> Finished:
+        """The ending once a wait or the watch ends: what the steps found (an escalation stays one), then what
+        happened."""
         if self._finding is None:
             return Finished(outcome, detail)
         return Finished(self._finding.outcome, f"{self._finding.detail}; then {detail}")
@@ -240,5 +269,5 @@ class EscalationFollowing(EscalationCalls):
     async def _moved(self, taken: Taken) -> None:
         requeue = self._request.policy.requeue_when_offline
         assert requeue is not None
-        self._record(taken)
+        self._assigned(taken)
         await self._comment(requeue.comment, "requeue_when_offline.comment")

@@ -81,6 +81,8 @@ class Carried(_Model):
     """A move from an assignee who went offline, waiting in the roster's queue."""
     queued: bool = False
     offer: Choice | None = None
+    offline_elsewhere: dict[int, AgentWentOffline] = {}
+    """The roster's notices about agents who did not have the conversation yet (see ``_went_offline_meanwhile``)."""
 
 
 class EscalationRequest(_Model):

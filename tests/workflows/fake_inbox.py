@@ -1,6 +1,7 @@
 """An in-memory respond.io conversation behind fake activities with the real activities' names (routing: the
 strategies alone, no roster, so nobody eligible is never queued)."""
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -170,6 +171,25 @@ class FakeInbox:
             raise ApplicationError(
                 f"respond.io says no ({self.refusal})", type=self.refusal, non_retryable=self.refusal != UNAUTHORIZED
             )
+
+
+@dataclass
+class SlowToAssign(FakeInbox):
+    """respond.io slow to answer an assignment: while ``held``, a take chooses its agent, says so (``chosen``), and
+    lands only once ``released`` is set."""
+
+    held: bool = True
+    chosen: asyncio.Event = field(default_factory=asyncio.Event)
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @activity.defn(name="take_conversation")
+    async def take_conversation(self, request: TakeRequest) -> Taken:
+        if self.held:
+            choice = request.offered or await self._choose(request)
+            self.chosen.set()
+            await self.released.wait()
+            request = request.model_copy(update={"offered": choice})
+        return await super().take_conversation(request)
 
 
 @dataclass

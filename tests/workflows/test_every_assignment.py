@@ -211,3 +211,36 @@ async def test_without_an_assign_step_every_assignment_times_whom_respondio_assi
         await _state_when(handle, lambda s: s.step == "watching the conversation")
         await handle.execute_update(Escalation.cancel, "test over")
     assert inbox.comments == ["{{@user.201}}: please answer"]
+
+
+async def test_a_reply_to_an_earlier_assignee_is_not_the_outcome_of_a_later_one(time_skipping_env):
+    timer = Policy.model_validate(
+        {
+            "name": "time-whoever-is-assigned",
+            "applies_to": "every_assignment",
+            "steps": [
+                {"wait": "15m"},
+                {"branch": {"all": OPEN_AND_UNANSWERED, "then": [{"comment": "please answer"}]}},
+            ],
+        }
+    )
+    env = time_skipping_env
+    inbox = FakeInbox()
+    async with running(env, inbox, timer) as start:
+        handle = await start()
+        await _person_assigns(env, handle, inbox, CAROL)
+        await _state_when(handle, lambda s: len(s.history) == 1 and "wait" in s.step)
+        now = await env.get_current_time()
+        inbox.messages.append(FakeMessage("user", CAROL.id, now))
+        await handle.signal(Escalation.message_sent, MessageSent(sender_source="user", user_id=CAROL.id, sent_at=now))
+        await _state_when(handle, lambda s: s.step == "watching the conversation")
+        await env.sleep(timedelta(minutes=1))
+        await _person_assigns(env, handle, inbox, DAVE)
+        await _state_when(handle, lambda s: len(s.history) == 2 and "wait" in s.step)
+        await env.sleep(timedelta(minutes=16))  # Dave does not reply: reminded, then watched
+        await _state_when(handle, lambda s: s.step == "watching the conversation")
+        inbox.status = "close"
+        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=await env.get_current_time()))
+        result = await handle.result()
+    assert inbox.comments == ["please answer"]
+    assert (result.outcome, result.detail) == (Outcome.CLOSED, "the conversation was closed"), "not Carol's reply"

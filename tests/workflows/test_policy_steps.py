@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
-from tests.workflows.test_escalation import running
-from workflows.escalation_types import Outcome
+from tests.workflows.test_escalation import running, until_waiting
+from workflows.escalation import Escalation
+from workflows.escalation_types import ConversationClosed, MessageSent, Outcome
 from workflows.policy import Policy
 
 ALICE, CAROL, DAVE = AGENTS
@@ -137,3 +138,35 @@ async def test_without_an_incoming_message_the_time_since_it_never_holds(time_sk
     async with running(time_skipping_env, inbox, policy) as start:
         await (await start()).result()
     assert inbox.comments == ["never wrote"]
+
+
+REMINDERS = _policy(
+    {"assign": {"user": ALICE.email}},
+    {"repeat": {"times": 3, "steps": [{"wait": "10m"}, {"comment": "{assignee_mention}, the customer still waits."}]}},
+)
+
+
+async def test_a_close_during_a_wait_ends_the_escalation_before_the_steps_after_it(time_skipping_env, record_history):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox, REMINDERS) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.status = "close"
+        closed_at = await time_skipping_env.get_current_time()
+        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=closed_at))
+        result = await handle.result()
+        await record_history(handle, "-closed-while-waiting")
+    assert (result.outcome, result.detail) == (Outcome.CLOSED, "the conversation was closed")
+    assert inbox.comments == [], "no reminder on a closed conversation"
+
+
+async def test_a_read_that_shows_the_conversation_closed_ends_it_whatever_the_webhook_said(time_skipping_env):
+    inbox = FakeInbox()
+    async with running(time_skipping_env, inbox, REMINDERS) as start:
+        handle = await start()
+        await until_waiting(handle)
+        inbox.status = "close"  # its conversation.closed webhook is lost; a message's arrives
+        now = await time_skipping_env.get_current_time()
+        await handle.signal(Escalation.message_sent, MessageSent(sender_source="user", user_id=ALICE.id, sent_at=now))
+        result = await handle.result()
+    assert result.outcome == Outcome.CLOSED and inbox.comments == []

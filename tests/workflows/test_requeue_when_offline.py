@@ -5,16 +5,20 @@ import asyncio
 from contextlib import asynccontextmanager
 from datetime import timedelta
 
-from models.agents import Agent
+from temporalio.client import WorkflowHandle
+
+from models.agents import Agent, AgentWentOffline
 from roster.client import RosterClient, RosterNews
 from roster.state import RosterConfig
 from starter.escalations import start_escalation
 from tests.routing.world import fresh_contacts, fresh_queue, list_agents_returning, roster_of, running_roster
-from tests.workflows.fake_inbox import FakeInbox, FakeInboxes, FakeMessage
+from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeInboxes, FakeMessage, SlowToAssign
+from tests.workflows.test_escalation import running, until_waiting
 from worker.build import build_worker
 from worker.settings import Settings
 from workflows.escalation import Escalation
-from workflows.escalation_types import EscalationState, Outcome
+from workflows.escalation_calls import CONTINUE_AFTER_EVENTS
+from workflows.escalation_types import AssigneeChanged, EscalationState, Outcome
 from workflows.policy import Policy
 
 ANA, BEN = (Agent(id=i, email=f"{n}@example.com", name=n.title(), team="Tier 1") for i, n in ((21, "ana"), (22, "ben")))
@@ -38,13 +42,13 @@ REQUEUE = Policy.model_validate(
 
 
 @asynccontextmanager
-async def team_inbox(env, conversations: int):
+async def team_inbox(env, conversations: int, inbox: type[FakeInbox] = FakeInbox):
     """A worker with the real workflows, the real roster (Ana and Ben in Tier 1, nobody online), and fake
     conversations; yields ``(queue, inboxes)``."""
     queue = fresh_queue("requeue")
     config = RosterConfig()
     routing = RosterClient(env.client, queue, config)
-    inboxes = FakeInboxes({c: FakeInbox(contact_id=c, routing=routing) for c in fresh_contacts(conversations)})
+    inboxes = FakeInboxes({c: inbox(contact_id=c, routing=routing) for c in fresh_contacts(conversations)})
     async with (
         build_worker(
             env.client, Settings(task_queue=queue), [*inboxes.activities(), list_agents_returning([ANA, BEN])]
@@ -292,3 +296,83 @@ async def test_a_move_queued_before_a_continue_as_new_is_made_by_the_next_run(ti
         await latest.execute_update(Escalation.cancel, "test over")
     assert [a.agent for a in moved.history] == [ANA, BEN] and inbox.assignments == [ANA.id, BEN.id]
     assert inbox.comments == [f"Ana went offline without replying; moved to Ben ({moved.history[1].reason})."]
+
+
+async def test_an_agent_who_goes_offline_as_the_assignment_lands_loses_it(time_skipping_env, record_history):
+    """The roster tells each conversation once, here while respond.io has not yet answered Ana's assignment."""
+    env = time_skipping_env
+    async with team_inbox(env, 1, SlowToAssign) as (queue, inboxes):
+        roster = roster_of(env.client, queue)
+        await roster.tell(RosterNews.presence(ANA.id, True))
+        ((contact_id, inbox),) = inboxes.inboxes.items()
+        assert isinstance(inbox, SlowToAssign)
+        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
+        handle = started.handle
+        assert handle is not None
+        await asyncio.wait_for(inbox.chosen.wait(), timeout=30)  # the roster chose Ana and holds her
+        await roster.tell(RosterNews.presence(BEN.id, True))
+        await roster.tell(RosterNews.presence(ANA.id, False))
+        async with asyncio.timeout(30):  # the roster told the escalation, whose assignee is still nobody
+            while not any(
+                event.workflow_execution_signaled_event_attributes.signal_name == "assignee_offline"
+                for event in (await handle.fetch_history()).events
+            ):
+                await asyncio.sleep(0.05)
+        inbox.held = False
+        inbox.released.set()  # Ana's assignment lands
+        moved = await _state_when(handle, lambda s: s.assignee == BEN and "wait" in s.step)
+        await handle.execute_update(Escalation.cancel, "test over")
+        await handle.result()
+        await record_history(handle, "-offline-as-assigned")
+    assert [a.agent for a in moved.history] == [ANA, BEN]
+    assert inbox.comments == [f"Ana went offline without replying; moved to Ben ({moved.history[1].reason})."]
+
+
+CAROL = AGENTS[1]
+WATCH_CAROL = Policy.model_validate(
+    {
+        "name": "watch-carol",
+        "requeue_when_offline": {"teams": ["Tier 2"]},
+        "steps": [{"assign": {"user": CAROL.email}}, {"wait": "1m"}],
+    }
+)
+
+
+async def _watching_carol(env, start) -> WorkflowHandle:
+    """Carol's escalation, once its steps are done and it watches her (she has not replied)."""
+    handle = await start()
+    await until_waiting(handle)
+    await env.sleep(timedelta(minutes=2))
+    await _state_when(handle, lambda s: s.step == "watching the conversation")
+    return handle
+
+
+async def test_a_watch_ends_when_a_read_shows_the_conversation_closed(time_skipping_env):
+    env = time_skipping_env
+    inbox = FakeInbox()
+    async with running(env, inbox, WATCH_CAROL) as start:
+        handle = await _watching_carol(env, start)
+        inbox.status = "close"  # its conversation.closed webhook is lost
+        await handle.signal(Escalation.assignee_offline, AgentWentOffline(agent=CAROL, at=await env.get_current_time()))
+        result = await asyncio.wait_for(handle.result(), timeout=30)
+    assert result.outcome == Outcome.CLOSED and inbox.assignments == [CAROL.id]
+
+
+async def test_a_cancel_heard_during_a_move_ends_the_run_that_would_continue_as_new(time_skipping_env):
+    env = time_skipping_env
+    inbox = SlowToAssign(held=False)
+    async with running(env, inbox, WATCH_CAROL) as start:
+        handle = await _watching_carol(env, start)
+        # Signals that change nothing take the history past the threshold; the watch does not wake for them.
+        same = AssigneeChanged(assignee_id=CAROL.id, changed_at=await env.get_current_time())
+        while (await handle.describe()).history_length < CONTINUE_AFTER_EVENTS:
+            await asyncio.gather(*(handle.signal(Escalation.assignee_changed, same) for _ in range(50)))
+        inbox.held = True
+        await handle.signal(Escalation.assignee_offline, AgentWentOffline(agent=CAROL, at=await env.get_current_time()))
+        await asyncio.wait_for(inbox.chosen.wait(), timeout=30)  # the move to Dave is under way
+        await handle.execute_update(Escalation.cancel, "an operator stops it")
+        inbox.released.set()
+        result = await asyncio.wait_for(handle.result(), timeout=30)
+        latest = await env.client.get_workflow_handle(handle.id).describe()
+    assert result.outcome == Outcome.CANCELLED, result
+    assert latest.run_id == handle.result_run_id, "it ended instead of continuing as new"
