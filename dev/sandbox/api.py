@@ -4,9 +4,9 @@ import hmac
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Query, Request, Response
-from pydantic import AfterValidator, BaseModel, Field
+from pydantic import AfterValidator, Field, field_validator
 
-from sandbox.contact_filter import ContactListBody
+from sandbox.contact_filter import ContactListBody, StrictBody
 from sandbox.errors import ApiError
 from sandbox.faults import FaultInjector
 from sandbox.inbox import Inbox
@@ -53,7 +53,7 @@ async def rate_limit(request: Request, response: Response) -> None:
 
 
 async def inject_faults(request: Request) -> None:
-    """The faults switched on (``sandbox.faults``): a stall, a 429 or a 500 before the request is handled."""
+    """The faults switched on (``sandbox.faults``): a stall, a 429, a 449 or a 500 before the request is handled."""
     faults: FaultInjector = request.app.state.faults
     await faults.before_request()
 
@@ -89,31 +89,41 @@ def paginated(request: Request, items: list[dict[str, Any]], page: Page) -> dict
     return {"items": items, "pagination": {"next": next_url, "previous": previous_url}}
 
 
-class AssigneeBody(BaseModel):
+class AssigneeBody(StrictBody):
     assignee: int | str | None
     """A user id, a user's email, or null to unassign."""
 
 
-class StatusBody(BaseModel):
+class StatusBody(StrictBody):
     """Open or close; the closing note's limits are those respond.io's MCP server documents (API_REFERENCE.md)."""
 
     status: Literal["open", "close"]
     category: str | None = Field(default=None, max_length=128)
     summary: str | None = Field(default=None, max_length=512)
 
+    @field_validator("category", "summary", mode="before")
+    @classmethod
+    def _not_null(cls, note: Any) -> Any:
+        """respond.io's TypeScript SDK types a note ``category?: string``, so it is left out or a string, never null
+        (a default is not validated: a note left out is still None)."""
+        if note is None:
+            raise ValueError("leave the note out rather than send null")
+        return note
 
-class CommentBody(BaseModel):
+
+class CommentBody(StrictBody):
     text: str = Field(min_length=1, max_length=1000)
 
 
-class TextMessage(BaseModel):
+class TextMessage(StrictBody):
     type: Literal["text"]
     text: str = Field(min_length=1, max_length=4096)
     """4096 is assumed (respond.io documents no limit; WhatsApp's is 4096)."""
 
 
-class MessageBody(BaseModel):
+class MessageBody(StrictBody):
     channelId: int | None = None
+    """Null or left out: the contact's last channel (the SDK types it ``channelId?: number | null``)."""
     message: TextMessage
 
 

@@ -1,4 +1,5 @@
-"""``POST /v2/contact/list``'s body, validated strictly, and its filter as SQL over the contacts table.
+"""``POST /v2/contact/list``'s body, validated strictly (``StrictBody``, the base of every ``/v2`` body), and its
+filter as SQL over the contacts table.
 
 respond.io's filter is ``{"$and" | "$or": [{category, field, operator, value}]}`` (field names as respond.io's
 TypeScript SDK uses them). The sandbox answers the fields and operators Handoff's filters are built from (the
@@ -11,11 +12,14 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class StrictBody(BaseModel):
+    """A ``/v2`` request body as strict as respond.io's documentation: an unknown field, or a JSON type other than
+    the documented one (``"1"`` for an integer), fails validation, which ``sandbox.errors`` answers 400 naming it."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
 
 
-class Condition(_Strict):
+class Condition(StrictBody):
     category: Literal["contactField"]
     field: Literal["assigneeUserId", "status"]
     operator: Literal["isEqualTo", "isNotEqualTo"]
@@ -38,7 +42,7 @@ class Condition(_Strict):
         return f"assignee_id IS{negation} ?", int(self.value)
 
 
-class ContactFilter(_Strict):
+class ContactFilter(StrictBody):
     all_of: list[Condition] | None = Field(default=None, alias="$and")
     any_of: list[Condition] | None = Field(default=None, alias="$or")
 
@@ -57,7 +61,7 @@ class ContactFilter(_Strict):
         return joiner.join(f"({clause})" for clause, _ in clauses), tuple(value for _, value in clauses)
 
 
-class ContactListBody(_Strict):
+class ContactListBody(StrictBody):
     search: str
     timezone: str = Field(min_length=1)
     filter: ContactFilter

@@ -7,10 +7,18 @@ so a refused or failed call has no effect, as a retry must be able to assume.
 
 import asyncio
 import random
+from enum import IntEnum
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from sandbox.errors import ApiError
+
+
+class BurstStatus(IntEnum):
+    """A burst's answer; an enum, not a Literal, so ``HANDOFF_SANDBOX_FAULTS__BURST_STATUS=449`` parses."""
+
+    TOO_MANY_REQUESTS = 429
+    QUEUED = 449
 
 
 class Faults(BaseModel):
@@ -21,9 +29,12 @@ class Faults(BaseModel):
     failure_rate: float = Field(0.0, ge=0, le=1)
     """The fraction of requests answered 500 (respond.io failing on its side)."""
     throttle_burst: int = Field(0, ge=0)
-    """The next N requests are answered 429 with ``Retry-After: retry_after``, whatever the rate limit."""
-    retry_after: int = Field(1, ge=1)
-    """The ``Retry-After`` seconds of a burst's 429s."""
+    """The next N requests are answered ``burst_status``, whatever the rate limit."""
+    burst_status: BurstStatus = BurstStatus.TOO_MANY_REQUESTS
+    """A burst's answer: 429 (too many requests) or 449 (request queued, retry later)."""
+    retry_after: int | None = Field(None, ge=1)
+    """A burst's ``Retry-After`` seconds: a 429 says 1 unless set; a 449 says none unless set, as respond.io
+    documents ``Retry-After`` on 429 only."""
     stall_seconds: float = Field(0.0, ge=0, le=120)
     """How long a stalled request waits before it is handled."""
     stall_rate: float = Field(1.0, ge=0, le=1)
@@ -50,7 +61,7 @@ class FaultInjector:
 
     @property
     def faults(self) -> Faults:
-        """The faults in force, with ``throttle_burst`` as the 429s still to come."""
+        """The faults in force, with ``throttle_burst`` as the burst's answers still to come."""
         return self._faults.model_copy(update={"throttle_burst": self._burst_left})
 
     @property
@@ -63,7 +74,7 @@ class FaultInjector:
         return self._faults.token.get_secret_value() if self._faults.token else None
 
     async def before_request(self) -> None:
-        """Stall, then answer 429 while a burst lasts, or 500 at ``failure_rate``; else let the request through.
+        """Stall, then answer 429 or 449 while a burst lasts, or 500 at ``failure_rate``; else let the request through.
 
         After a stall, the faults in force then decide (they may have been switched meanwhile)."""
         if self._faults.stall_seconds and self._random.random() < self._faults.stall_rate:
@@ -71,7 +82,23 @@ class FaultInjector:
         faults = self._faults
         if self._burst_left:
             self._burst_left -= 1
-            headers = {"Retry-After": str(faults.retry_after), "X-RateLimit-Remaining": "0"}
-            raise ApiError(429, f"Too many requests; retry after {faults.retry_after} s.", headers)
+            raise _burst_answer(faults)
         if faults.failure_rate and self._random.random() < faults.failure_rate:
             raise ApiError(500, "Internal server error (a fault injected by the sandbox); retry later.")
+
+
+def _burst_answer(faults: Faults) -> ApiError:
+    """A 429 with ``Retry-After`` (1 s unless set) and no requests remaining; or a 449, with ``Retry-After`` only
+    when set, so a client must also cope without one."""
+    if faults.burst_status == BurstStatus.TOO_MANY_REQUESTS:
+        seconds = faults.retry_after or 1
+        return ApiError(
+            429,
+            f"Too many requests; retry after {seconds} s.",
+            {"Retry-After": str(seconds), "X-RateLimit-Remaining": "0"},
+        )
+    if faults.retry_after is None:
+        return ApiError(449, "Request queued; retry later.")
+    return ApiError(
+        449, f"Request queued; retry after {faults.retry_after} s.", {"Retry-After": str(faults.retry_after)}
+    )

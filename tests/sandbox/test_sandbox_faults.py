@@ -90,6 +90,23 @@ async def test_a_throttle_burst_answers_429_with_retry_after_then_lets_requests_
         assert (await api.get("/space/user")).status_code == 200
         assert await comments(world) == []
         assert (await world.get("/faults")).json()["throttle_burst"] == 0
+        await put_faults(world, throttle_burst=1)
+        assert (await api.get("/space/user")).headers["Retry-After"] == "1"  # retry_after unset
+
+
+@pytest.mark.parametrize(("retry_after", "header"), [(3, "3"), (None, None)])
+async def test_a_queued_burst_answers_449_with_retry_after_only_if_set(settings, token, retry_after, header):
+    async with clients(settings, token, rate_limit=100) as (api, world):
+        shown = await put_faults(world, throttle_burst=2, burst_status=449, retry_after=retry_after)
+        assert (shown["throttle_burst"], shown["burst_status"]) == (2, 449)
+        queued = [await api.post(f"/contact/id:{CONTACT}/comment", json={"text": "x"}), await api.get("/space/user")]
+        for answer in queued:
+            assert_error(answer, 449)
+            assert answer.headers.get("Retry-After") == header
+            assert answer.headers["X-RateLimit-Remaining"] != "0"  # queued, not rate limited
+        assert (await api.get("/space/user")).status_code == 200
+        assert await comments(world) == []
+        assert (await world.get("/faults")).json()["throttle_burst"] == 0
 
 
 async def test_a_stall_delays_the_request_then_handles_it(settings, token):
@@ -132,6 +149,9 @@ async def test_faults_from_the_start_settings(settings, token, monkeypatch):
     assert SandboxSettings().faults == Faults(failure_rate=0.2, seed=7)
     monkeypatch.delenv("HANDOFF_SANDBOX_FAULTS__FAILURE_RATE")
     monkeypatch.delenv("HANDOFF_SANDBOX_FAULTS__SEED")
+    monkeypatch.setenv("HANDOFF_SANDBOX_FAULTS__BURST_STATUS", "449")
+    assert SandboxSettings().faults == Faults(burst_status=449)
+    monkeypatch.delenv("HANDOFF_SANDBOX_FAULTS__BURST_STATUS")
     monkeypatch.setenv("HANDOFF_SANDBOX_FAULTS", json.dumps({"stall_seconds": 2, "stall_rate": 0.1}))
     assert SandboxSettings().faults == Faults(stall_seconds=2, stall_rate=0.1)
 
@@ -140,7 +160,9 @@ async def test_faults_from_the_start_settings(settings, token, monkeypatch):
         assert (await world.get("/faults")).json()["revoked"] is True
 
 
-@pytest.mark.parametrize("body", [{"failure_rate": 1.5}, {"throttle_burst": -1}, {"retry_after": 0}, {"stall": 1}])
+@pytest.mark.parametrize(
+    "body", [{"failure_rate": 1.5}, {"throttle_burst": -1}, {"burst_status": 503}, {"retry_after": 0}, {"stall": 1}]
+)
 async def test_invalid_faults_are_refused_and_change_nothing(settings, token, body):
     async with clients(settings, token) as (api, world):
         await put_faults(world, failure_rate=1)
