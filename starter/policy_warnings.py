@@ -8,15 +8,18 @@ the policy still runs as written.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import pairwise
 from typing import Literal
 
 from models.durations import spoken_duration
 from starter.policy_flow import all_steps, closes, nested_steps, reached_steps, same_user, waits
-from workflows.policy import Branch, Policy
+from workflows.policy import Branch, Policy, Step
 from workflows.policy_conditions import AnyAllNone, Condition
 from workflows.policy_templates import template_variables
 
 SHORTEST_LIKELY_WAIT = timedelta(minutes=1)
+ACTS_ON_THE_CONVERSATION = {"assign", "comment", "message", "add_tag", "remove_tag"}
+"""Step kinds that change the conversation (a close ends the escalation, and a reply does not make it wrong)."""
 NEEDS_ASSIGNMENTS = {"assignee": 1, "assignee_mention": 1, "previous_assignee": 2, "previous_assignee_mention": 2}
 """Template variables that name an agent, and how many assignments must come first for them not to read “nobody”."""
 
@@ -38,10 +41,7 @@ def never_times_anyone(policy: Policy) -> Iterator[PolicyWarning]:
 
 def steps_after_a_close(policy: Policy) -> Iterator[PolicyWarning]:
     """Steps after a step that closes the conversation on every path never run: closing ends the escalation."""
-    lists = [("steps", policy.steps)] + [
-        item for path, step in all_steps(policy.steps) for item in nested_steps(step, path)
-    ]
-    for where, steps in lists:
+    for where, steps in _step_lists(policy):
         closing = next((index for index, step in enumerate(steps) if closes([step])), None)
         if closing is not None and closing < len(steps) - 1:
             rest = f"{where}.{closing + 1}" + (f" to {where}.{len(steps) - 1}" if closing < len(steps) - 2 else "")
@@ -105,6 +105,18 @@ def short_wait(policy: Policy) -> Iterator[PolicyWarning]:
             )
 
 
+def acts_after_a_reply(policy: Policy) -> Iterator[PolicyWarning]:
+    """A step right after a wait, outside a branch, runs even when the assignee replied: a reply ends the wait early."""
+    for where, steps in _step_lists(policy):
+        for index, (step, following) in enumerate(pairwise(steps)):
+            if step.wait is not None and following.kind in ACTS_ON_THE_CONVERSATION:
+                yield PolicyWarning(
+                    f"{where}.{index + 1}.{following.kind}",
+                    f"runs as soon as the assignee replies too (the reply ends {where}.{index}'s wait): to act only"
+                    " without a reply, put it under a branch on no_reply_since_assignment",
+                )
+
+
 def unused_calendar(policy: Policy) -> Iterator[PolicyWarning]:
     """A calendar that no wait, assign or condition names is never consulted."""
     named: set[str | None] = set()
@@ -159,6 +171,7 @@ RULES: tuple[Callable[[Policy], Iterator[PolicyWarning]], ...] = (
     reassignment_untimed,
     repeat_without_wait,
     short_wait,
+    acts_after_a_reply,
     unused_calendar,
     same_user_again,
     nobody_assigned_yet,
@@ -171,6 +184,13 @@ def policy_warnings(policy: Policy) -> list[PolicyWarning]:
 
 
 # Helpers of the rules.
+
+
+def _step_lists(policy: Policy) -> list[tuple[str, list[Step]]]:
+    """Every list of steps that run one after another: the policy's own and each nested one, with its path."""
+    return [("steps", policy.steps)] + [
+        item for path, step in all_steps(policy.steps) for item in nested_steps(step, path)
+    ]
 
 
 def _pairs_where(

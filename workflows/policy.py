@@ -180,6 +180,11 @@ class Step(_Model):
             raise ValueError(f"a step is exactly one of {', '.join(kind + ':' for kind in STEP_KINDS)}")
         return self
 
+    @property
+    def kind(self) -> str:
+        """Which of the ``STEP_KINDS`` this step is."""
+        return next(kind for kind in STEP_KINDS if getattr(self, kind) is not None)
+
     @field_validator("wait")
     @classmethod
     def _positive_wait(cls, value: timedelta | BusinessWait | None) -> timedelta | BusinessWait | None:

@@ -35,6 +35,17 @@ def warned(rule: object, subject: Policy) -> list[str]:
 # One case per rule: (rule, a policy with the mistake, the warning, the same policy written right).
 CASES = [
     (
+        rules.acts_after_a_reply,
+        policy(TIER_1, {"repeat": {"times": 2, "steps": [{"wait": "10m"}, {"comment": "{assignee_mention}, still?"}]}}),
+        "steps.1.repeat.steps.1.comment: runs as soon as the assignee replies too (the reply ends"
+        " steps.1.repeat.steps.0's wait): to act only without a reply, put it under a branch on"
+        " no_reply_since_assignment",
+        policy(
+            TIER_1,
+            {"repeat": {"times": 2, "steps": [{"wait": "10m"}, branch("all", NO_REPLY, then=[{"comment": "still?"}])]}},
+        ),
+    ),
+    (
         rules.never_times_anyone,
         policy(TIER_1, {"comment": "assigned"}),
         "steps: no step waits, so no assignee is ever timed: every step runs at once",
