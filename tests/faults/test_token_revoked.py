@@ -13,7 +13,9 @@ from tests.polling import until
 pytestmark = [pytest.mark.integration, pytest.mark.faults]
 
 ESCALATIONS = 20
-WAIT_SECONDS = 5
+WAIT_SECONDS = 15
+"""Long enough for every opening to be waiting, and the token revoked, before the first wait ends (openings meet the
+sandbox's rate limit and retry a second later)."""
 
 
 async def token_revoked(folder: Path) -> CaseReport:
