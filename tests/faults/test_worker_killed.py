@@ -14,7 +14,7 @@ ESCALATIONS = 50
 KILLS = 3
 WAIT_SECONDS = 60
 """Long enough for the openings and the three kills and restarts to happen while every escalation waits: they take
-about 30 s on 2 cores beside the other fault cases (45 s proved too little on a busier machine)."""
+about 30 s on 2 cores beside the other fault cases, and longer on a busy machine."""
 
 
 async def worker_killed(folder: Path) -> CaseReport:
