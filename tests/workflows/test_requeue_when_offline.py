@@ -65,6 +65,13 @@ async def _state_when(handle, done) -> EscalationState:
     return state
 
 
+async def _escalate(env, queue: str, policy: Policy, contact_id: int) -> WorkflowHandle:
+    """The contact's escalation under ``policy``, started now (its handle's result follows continue-as-new)."""
+    started = await start_escalation(env.client, queue, policy, contact_id, "o", await env.get_current_time())
+    assert started.handle is not None and started.handle.result_run_id, started.detail
+    return started.handle
+
+
 async def _until_queued(roster: RosterClient, contact_id: int) -> None:
     async with asyncio.timeout(30):
         while contact_id not in [queued.contact_id for queued in (await roster.snapshot()).queue]:
@@ -78,11 +85,7 @@ async def test_an_agent_going_offline_loses_the_unanswered_conversations_and_kee
     async with team_inbox(env, 3) as (queue, inboxes):
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
-        handles = {}
-        for contact_id in inboxes.inboxes:
-            started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
-            assert started.handle, started.detail
-            handles[contact_id] = started.handle
+        handles = {contact_id: await _escalate(env, queue, REQUEUE, contact_id) for contact_id in inboxes.inboxes}
         for handle in handles.values():
             await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         first, second, answered = inboxes.inboxes
@@ -122,9 +125,7 @@ async def test_with_nobody_online_the_conversation_moves_as_soon_as_someone_come
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
         (contact_id,) = inboxes.inboxes
-        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, REQUEUE, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))
         await _until_queued(roster, contact_id)  # nobody to move it to: it waits in the roster's queue, still Ana's
@@ -144,9 +145,7 @@ async def test_a_reply_while_the_move_waits_in_the_queue_keeps_the_conversation(
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
         ((contact_id, inbox),) = inboxes.inboxes.items()
-        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, REQUEUE, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))
         await _until_queued(roster, contact_id)
@@ -182,11 +181,7 @@ async def test_an_escalation_that_replaces_a_queued_move_keeps_its_new_agent_hel
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
         ((contact_id, inbox),) = inboxes.inboxes.items()
-        started = await start_escalation(
-            env.client, queue, escalate_to_anyone, contact_id, "o", await env.get_current_time()
-        )
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, escalate_to_anyone, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))  # nobody online: the move waits in the queue
         await _until_queued(roster, contact_id)
@@ -215,9 +210,7 @@ async def test_an_agent_whose_activity_runs_out_loses_the_unanswered_conversatio
         active_at = await env.get_current_time()
         await roster.tell(RosterNews.agent_active(ANA.id, active_at))  # online for 15 min (the default timeout)
         ((contact_id, inbox),) = inboxes.inboxes.items()
-        started = await start_escalation(env.client, queue, an_hour, contact_id, "o", await env.get_current_time())
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, an_hour, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(BEN.id, True))
         await env.sleep(timedelta(minutes=16))  # Ana's activity runs out at 15 min, long before the hour
@@ -246,11 +239,7 @@ async def test_a_conversation_closed_as_its_move_is_taken_ends_the_watch_on_what
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
         ((contact_id, inbox),) = inboxes.inboxes.items()
-        started = await start_escalation(
-            env.client, queue, escalate_then_watch, contact_id, "o", await env.get_current_time()
-        )
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, escalate_then_watch, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await env.sleep(timedelta(minutes=2))  # Ana does not reply: Ben gets it, and the run watches him
         await _state_when(handle, lambda s: s.assignee == BEN and s.step == "watching the conversation")
@@ -280,9 +269,7 @@ async def test_a_move_queued_before_a_continue_as_new_is_made_by_the_next_run(ti
         roster = roster_of(env.client, queue)
         await roster.tell(RosterNews.presence(ANA.id, True))
         ((contact_id, inbox),) = inboxes.inboxes.items()
-        started = await start_escalation(env.client, queue, long_ladder, contact_id, "o", await env.get_current_time())
-        handle = started.handle
-        assert handle is not None and handle.result_run_id
+        handle = await _escalate(env, queue, long_ladder, contact_id)
         await _state_when(handle, lambda s: s.assignee == ANA and "wait" in s.step)
         await roster.tell(RosterNews.presence(ANA.id, False))
         await _until_queued(roster, contact_id)  # nobody online: the move waits, and the ladder goes on for Ana
@@ -306,9 +293,7 @@ async def test_an_agent_who_goes_offline_as_the_assignment_lands_loses_it(time_s
         await roster.tell(RosterNews.presence(ANA.id, True))
         ((contact_id, inbox),) = inboxes.inboxes.items()
         assert isinstance(inbox, SlowToAssign)
-        started = await start_escalation(env.client, queue, REQUEUE, contact_id, "o", await env.get_current_time())
-        handle = started.handle
-        assert handle is not None
+        handle = await _escalate(env, queue, REQUEUE, contact_id)
         await asyncio.wait_for(inbox.chosen.wait(), timeout=30)  # the roster chose Ana and holds her
         await roster.tell(RosterNews.presence(BEN.id, True))
         await roster.tell(RosterNews.presence(ANA.id, False))
