@@ -102,7 +102,8 @@ class ConversationActivities(ContactSteps):
 
         Safe to run again: routing answers the same request id with the same choice, and an assignment that
         already landed is not sent twice. A closed conversation, or one a person gave to someone else since
-        Handoff's last assignment, is released from routing and ends in a non-retryable error.
+        Handoff's last assignment (or while the step ``waited``), is released from routing and ends in a
+        non-retryable error.
         """
         routing = self._routing_for("take_conversation")
         contact_id = request.contact_id
@@ -113,7 +114,7 @@ class ConversationActivities(ContactSteps):
         choice = request.offered or await routing.choose(request.choice, request.request_id)
         agent, assignee = choice.agent, conversation.assignee
         if (
-            request.previous_assignee_id is not None
+            (request.previous_assignee_id is not None or request.waited)
             and assignee is not None
             and assignee.id not in (request.previous_assignee_id, agent.id if agent else None)
         ):

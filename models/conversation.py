@@ -66,6 +66,9 @@ class TakeRequest(Frozen):
     (a failed workflow task may run it again), so routing answers it with the same agent."""
     previous_assignee_id: int | None = None
     """Who had the conversation from Handoff before (None: nobody yet); anyone else now is a person's choice."""
+    waited: bool = False
+    """The step waited (for its hours, or in the queue) before this take: with nobody from Handoff before, anyone
+    respond.io shows now was given it meanwhile by a person or a rule, whose choice stands."""
     offered: Choice | None = None
     """The roster's offer from its queue: assign this choice's agent without choosing again."""
 

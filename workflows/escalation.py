@@ -199,8 +199,7 @@ class Escalation(EscalationFollowing):
             self._repeat(step.repeat, where)
 
     async def _assign(self, assign: Assign, where: str) -> None:
-        if assign.within_hours is not None:
-            await self._wait_for_hours(assign, assign.within_hours, where)
+        waited = assign.within_hours is not None and await self._wait_for_hours(assign, assign.within_hours, where)
         self._step = f"{where}: assign to {assign.describe()}"
         self._tell(story.assigning(assign))
         self._status = Status.ASSIGNING
@@ -219,6 +218,7 @@ class Escalation(EscalationFollowing):
             # What the step is, not which activity: a re-executed workflow task may number activities differently.
             request_id=f"{workflow.info().run_id}/{where}/{len(self._history)}",
             previous_assignee_id=self._assignee.id if self._assignee else None,
+            waited=waited,
         )
         taken = await self._take(request, story.take_summary(assign, len(request.choice.exclude)))
         if taken.choice.agent is None:
@@ -234,7 +234,7 @@ class Escalation(EscalationFollowing):
                 self._remaining[:0] = _pending(assign.timeout.steps, f"{where}.assign.timeout.steps")
                 return
             assert offer.agent is not None
-            offered = request.model_copy(update={"offered": offer})
+            offered = request.model_copy(update={"offered": offer, "waited": True})
             taken = await self._take(offered, story.assign_summary(offer.agent, len(self._history)))
         self._assigned(taken)
 
@@ -261,11 +261,12 @@ class Escalation(EscalationFollowing):
             self._queued = False  # the roster holds the agent for this run: nothing to withdraw
         return offer
 
-    async def _wait_for_hours(self, assign: Assign, calendar: str, where: str) -> None:
-        """Outside the step's calendar hours, wait until they open (the conversation stays unassigned meanwhile)."""
+    async def _wait_for_hours(self, assign: Assign, calendar: str, where: str) -> bool:
+        """Outside the step's calendar hours, wait until they open (the conversation stays unassigned meanwhile);
+        whether it waited."""
         opens = self._business_time(calendar, lambda hours: hours.next_opening(workflow.now()))
         if opens <= workflow.now():
-            return
+            return False
         self._deadline = opens
         self._step = f"{where}: outside {calendar}'s hours; assigning when they open at {opens:%Y-%m-%d %H:%M} UTC"
         self._tell(story.waiting_for_hours(assign, calendar, opens))
@@ -279,6 +280,7 @@ class Escalation(EscalationFollowing):
                 break
             await self._end_if_lost()
         self._deadline = None
+        return True
 
     def _lost(self) -> bool:
         return bool(self._evidence & LOST)

@@ -136,6 +136,19 @@ async def test_a_conversation_a_person_gave_to_someone_else_is_withdrawn(respond
     assert respondio.requests_to("POST", ASSIGNEE) == []
 
 
+async def test_after_a_wait_a_first_assignment_leaves_whom_a_person_chose_meanwhile(respondio, client):
+    respondio.on("GET", CONTACT, answer(200, contact(assignee=DAVE)))
+    activities, routing = activities_with(client)
+
+    with pytest.raises(ApplicationError) as caught:
+        await environment().run(
+            activities.take_conversation, TakeRequest(choice=TIER_2, request_id="take-1", waited=True)
+        )
+
+    assert (caught.value.type, caught.value.message) == (TAKEN_BY_A_PERSON, "a person assigned it to Dave Kim")
+    assert routing.withdrawn == [7] and respondio.requests_to("POST", ASSIGNEE) == []
+
+
 async def test_an_assignment_that_already_landed_is_not_sent_again(respondio, client):
     respondio.on("GET", CONTACT, answer(200, contact(assignee=CAROL)))
     activities, routing = activities_with(client)

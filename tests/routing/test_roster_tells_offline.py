@@ -23,6 +23,8 @@ from worker.build import workflow_runner
 ANN, BEN = SUPPORT[:2]
 A, B = ANN.id, BEN.id
 TIMEOUT = timedelta(minutes=15)
+PROMPTLY = timedelta(minutes=1)
+"""Told at the moment, not at the next sync 5 min away; any tighter bound would time this machine, not the roster."""
 
 
 @dataclass
@@ -101,7 +103,7 @@ async def test_an_agent_set_offline_has_each_of_their_escalations_told_once(time
         await record_history(world.handle, "-roster")
     assert [h.news.agent for h in heard] == [ANN] * 3
     assert all(h.news.at == heard[0].news.at >= before for h in heard)
-    assert all(h.received_at - h.news.at < timedelta(seconds=1) for h in heard)
+    assert all(h.received_at - h.news.at < PROMPTLY for h in heard)
     assert again == heard, "told once"
     assert online == (False, True) and bens_heard == []
     assert heard_by_ben.news.agent == BEN
@@ -127,7 +129,7 @@ async def test_an_agent_whose_activity_runs_out_is_told_about_at_that_moment_not
     assert early == [[], []] and still_online
     assert [h.news.agent for h in heard] == [ANN] * 2
     assert [h.news.at for h in heard] == [last_active + TIMEOUT] * 2
-    assert all(timedelta(0) <= h.received_at - (last_active + TIMEOUT) < timedelta(seconds=1) for h in heard)
+    assert all(timedelta(0) <= h.received_at - (last_active + TIMEOUT) < PROMPTLY for h in heard)
 
 
 async def test_without_a_roster_an_agent_has_the_presence_of_one_nobody_reported_on(time_skipping_env):

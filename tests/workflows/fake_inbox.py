@@ -89,7 +89,7 @@ class FakeInbox:
             raise ApplicationError("the conversation was closed", type=CONVERSATION_CLOSED, non_retryable=True)
         offered = request.offered.agent if request.offered else None
         if (
-            request.previous_assignee_id is not None
+            (request.previous_assignee_id is not None or request.waited)
             and self.assignee is not None
             and self.assignee.id not in (request.previous_assignee_id, offered and offered.id)
         ):

@@ -5,7 +5,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tests.workflows.fake_inbox import AGENTS, FakeInbox
-from tests.workflows.test_escalation import running
+from tests.workflows.test_escalation import running, until_waiting
 from workflows.escalation_types import Outcome
 from workflows.policy import Policy
 
@@ -92,6 +92,20 @@ async def test_an_assign_step_limited_to_hours_waits_for_them_to_open(time_skipp
     monday_nine = datetime.combine(saturday.date() + timedelta(days=2), time(9, 0), tzinfo=BERLIN)
     assert monday_nine <= assigned < monday_nine + timedelta(minutes=1), assigned
     assert inbox.assignments == [CAROL.id]
+
+
+async def test_a_person_who_assigns_the_conversation_while_the_step_waits_for_the_hours_keeps_it(time_skipping_env):
+    env = time_skipping_env
+    policy = _policy({"assign": {"team": "Tier 2", "within_hours": "support-eu"}}, {"wait": "15m"})
+    inbox = FakeInbox()
+    async with running(env, inbox, policy) as start:
+        await _skip_to_next(env, weekday=5, at=time(11, 0))
+        handle = await start()
+        await until_waiting(handle, "outside support-eu's hours")
+        inbox.assignee = DAVE  # a supervisor gives it to Dave on Saturday
+        result = await handle.result()
+    assert result.outcome == Outcome.REASSIGNED_BY_HUMAN, result.detail
+    assert inbox.assignments == [], "Monday's assign step leaves Dave's conversation to him"
 
 
 async def test_a_business_wait_that_opens_during_the_hours_ends_the_same_day(time_skipping_env):

@@ -109,7 +109,7 @@ async def test_an_agent_going_offline_loses_the_unanswered_conversations_and_kee
         await record_history(handles[answered], "-answered")
     for state in moved:
         assert [a.agent for a in state.history] == [ANA, BEN]
-        assert state.history[1].assigned_at - went_offline < timedelta(seconds=10), "within seconds, not at the timer"
+        assert state.history[1].assigned_at - went_offline < timedelta(minutes=1), "at once, not at the 15 min timer"
         assert state.deadline is not None and state.deadline - state.history[1].assigned_at >= timedelta(minutes=15)
     assert [inboxes.inboxes[c].comments for c in (first, second)] == [
         ["Ana went offline without replying; moved to Ben (" + moved[0].history[1].reason + ")."],
