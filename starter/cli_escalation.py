@@ -14,7 +14,7 @@ from temporalio.workflow import UpdateMethodMultiParam
 from starter.cli_client import Refused, run_with_client
 from starter.console import console, fail
 from starter.escalation_lookup import LatestEscalation, latest_escalation
-from starter.escalations import escalation_handle, start_escalation
+from starter.escalations import escalation_handle, operate, start_escalation
 from starter.policy_file import PolicyError, load_policy
 from worker.settings import settings
 from workflows import search_attributes as sa
@@ -182,7 +182,7 @@ def _operate(contact: int, verb: str, update: UpdateMethodMultiParam[[Escalation
     async def send(client: Client) -> str:
         handle = escalation_handle(client, contact)
         try:
-            return await handle.execute_update(update, reason)
+            return await operate(handle, update, reason)
         except RPCError as error:
             if error.status != RPCStatusCode.NOT_FOUND:
                 raise

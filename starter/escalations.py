@@ -1,5 +1,7 @@
 """Starting escalations and passing webhook events to them, safely under duplicate delivery."""
 
+import asyncio
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,6 +11,7 @@ from pydantic import BaseModel
 from temporalio.client import Client, WorkflowExecutionDescription, WorkflowExecutionStatus, WorkflowHandle
 from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError, RPCStatusCode
+from temporalio.workflow import UpdateMethodMultiParam
 
 from models.ids import escalation_workflow_id
 from workflows import search_attributes as sa
@@ -23,6 +26,8 @@ from workflows.escalation_types import (
 )
 from workflows.policy import Policy
 
+OPERATOR_UPDATE_ATTEMPTS = 5
+"""How often an operator's update is sent when it reached the run just as a workflow task failed."""
 DONE = {WorkflowExecutionStatus.COMPLETED, WorkflowExecutionStatus.CANCELED}
 """A finished run that did its work (or an operator stopped it); a run that failed, was terminated or timed out
 did not, so a resent opening starts it again."""
@@ -128,3 +133,29 @@ def escalation_handle(
         Escalation.run, escalation_workflow_id(contact_id), run_id=run_id
     )
     return handle
+
+
+async def operate(
+    handle: WorkflowHandle[Escalation, EscalationResult],
+    update: UpdateMethodMultiParam[[Escalation, str], str],
+    arg: str,
+) -> str:
+    """Send an operator's update (cancel, escalate-now) and answer what the escalation said.
+
+    An update that reached the run as its workflow task failed (a webhook's signal landed as the run completed the
+    task, say) was not applied, and Temporal answers it with an error instead of retrying: it is sent again, under
+    the same update id, so it still applies once.
+    """
+    update_id, attempt = f"operator-{uuid.uuid4()}", 1
+    while True:
+        try:
+            return await handle.execute_update(update, arg, id=update_id)
+        except RPCError as error:
+            if attempt == OPERATOR_UPDATE_ATTEMPTS or not _not_applied(error):
+                raise
+        await asyncio.sleep(0.1 * attempt)
+        attempt += 1
+
+
+def _not_applied(error: RPCError) -> bool:
+    return any(detail.type_url.endswith("WorkflowNotReadyFailure") for detail in error.grpc_status.details)

@@ -1,17 +1,30 @@
 """Free local ports, so a benchmark or a test never collides with a `handoff up` or another run."""
 
+import random
 import socket
 from contextlib import ExitStack
 from typing import TypedDict
+
+LISTENING_PORTS = range(20_000, 32_768)
+"""Where the chosen ports come from: below every common ephemeral range (Linux starts at 32768, macOS and Windows at
+49152), so a port chosen and released for a child to bind is never taken meanwhile by an outgoing connection, as
+a port the kernel picks (bind to 0) can be."""
 
 
 def free_ports(count: int) -> list[int]:
     """``count`` distinct ports free now: each socket stays bound until all are chosen, so none is picked twice."""
     with ExitStack() as held:
-        sockets = [held.enter_context(socket.socket()) for _ in range(count)]
-        for s in sockets:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in sockets]
+        chosen: list[int] = []
+        for port in random.sample(LISTENING_PORTS, len(LISTENING_PORTS)):
+            probe = held.enter_context(socket.socket())
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:  # another listener has it
+                continue
+            chosen.append(port)
+            if len(chosen) == count:
+                return chosen
+    raise OSError(f"fewer than {count} ports free in {LISTENING_PORTS.start}-{LISTENING_PORTS.stop - 1}")
 
 
 def free_port() -> int:

@@ -6,6 +6,7 @@ import logging
 import pytest
 
 from models.ids import escalation_workflow_id
+from starter.escalations import operate
 from starter.logs import REDACTED, about_contact, configure_logging
 from starter.policy_file import load_policy
 from tests.integration.wired import new_contact, wired
@@ -109,7 +110,7 @@ async def test_a_real_escalation_logs_json_lines_naming_it(logs, dev_server, tmp
         await w.post(f"/sandbox/contacts/{contact}/customer-message", text="Hello?")
         await w.assigned(contact)
         handle = w.handle(contact)
-        await handle.execute_update(Escalation.cancel, "handled by phone")
+        await operate(handle, Escalation.cancel, "handled by phone")
         await handle.result()
         run_id = (await handle.describe()).run_id
     lines = [json.loads(line) for line in read().splitlines()]  # every line is one JSON object
