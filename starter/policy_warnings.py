@@ -18,8 +18,8 @@ from workflows.policy_conditions import AnyAllNone, Condition
 from workflows.policy_templates import template_variables
 
 SHORTEST_LIKELY_WAIT = timedelta(minutes=1)
-ACTS_ON_THE_CONVERSATION = {"assign", "comment", "message", "add_tag", "remove_tag"}
-"""Step kinds that change the conversation (a close ends the escalation, and a reply does not make it wrong)."""
+ACTS_ON_THE_CONVERSATION = {"assign", "comment", "message", "close", "add_tag", "remove_tag"}
+"""Step kinds that do something to the conversation or the contact (not a wait, a branch or a repeat)."""
 NEEDS_ASSIGNMENTS = {"assignee": 1, "assignee_mention": 1, "previous_assignee": 2, "previous_assignee_mention": 2}
 """Template variables that name an agent, and how many assignments must come first for them not to read “nobody”."""
 
