@@ -42,18 +42,19 @@ def tags_to_change(have: list[str], tags: list[str], remove: bool) -> list[str]:
     return list(change.values())
 
 
-def open_and_assigned_to(agent_id: int) -> JSONObject:
-    """``POST /contact/list``'s filter for the agent's open conversations.
+def assigned_to(agent_id: int, open_only: bool = True) -> JSONObject:
+    """``POST /contact/list``'s filter for the agent's contacts, by default only those with an open conversation.
 
     The field names, and the user id sent as a string, are those of respond.io's own TypeScript SDK
-    (github.com/respond-io/typescript-sdk: README and tests); respond.io's reference does not spell them out.
+    (github.com/respond-io/typescript-sdk: README and tests), which shows ``assigneeUserId`` but not ``status``;
+    respond.io's reference spells out neither.
     """
-    return {
-        "$and": [
-            {"category": "contactField", "field": "assigneeUserId", "operator": "isEqualTo", "value": str(agent_id)},
-            {"category": "contactField", "field": "status", "operator": "isEqualTo", "value": "open"},
-        ]
-    }
+    conditions = [
+        {"category": "contactField", "field": "assigneeUserId", "operator": "isEqualTo", "value": str(agent_id)}
+    ]
+    if open_only:
+        conditions.append({"category": "contactField", "field": "status", "operator": "isEqualTo", "value": "open"})
+    return {"$and": conditions}
 
 
 def is_open_and_assigned_to(contact: JSONObject, agent_id: int) -> bool:

@@ -7,9 +7,9 @@ from temporalio import activity
 from activities.application_errors import as_application_errors, conversation_closed, taken_by_a_person
 from activities.channels import ChannelDirectory
 from activities.contact_steps import ContactSteps
-from activities.contacts import agent_from_user, is_open_and_assigned_to, open_and_assigned_to
+from activities.contacts import agent_from_user, assigned_to, is_open_and_assigned_to
 from activities.human_reply import MessageScan, scan_messages
-from activities.respondio import RespondIOClient
+from activities.respondio import RespondIOClient, RespondIORejected
 from models.agents import Agent, Routing
 from models.conversation import (
     AssignRequest,
@@ -190,17 +190,29 @@ class ConversationActivities(ContactSteps):
         """For the roster's reconciliation: each agent's open conversations (contact ids), as respond.io has them.
 
         One filtered listing per agent; each listed contact is checked again here, so a filter respond.io ignores
-        lists more pages but never counts a contact against the wrong agent.
+        lists more pages but never counts a contact against the wrong agent. If respond.io refuses the filter on
+        ``status`` (a 400: its reference does not name the field), the listings filter on the assignee alone.
         """
+        open_only = True
         open_by_agent: dict[int, list[int]] = {}
         for agent_id in dict.fromkeys(agent_ids):
-            contact_ids: dict[int, None] = {}  # ordered and without the repeats a shifting listing can page in
-            async with aclosing(self._client.iter_contacts(open_and_assigned_to(agent_id))) as contacts:
-                async for contact in contacts:
-                    if is_open_and_assigned_to(contact, agent_id):
-                        contact_ids[contact["id"]] = None
-            open_by_agent[agent_id] = list(contact_ids)
+            try:
+                open_by_agent[agent_id] = await self._open_conversations_of(agent_id, open_only)
+            except RespondIORejected as error:
+                if not open_only or error.status != 400:
+                    raise
+                activity.logger.warning("respond.io refused the filter on status; listing by assignee alone: %s", error)
+                open_only = False
+                open_by_agent[agent_id] = await self._open_conversations_of(agent_id, open_only)
         activity.logger.info(
             "Open conversations of %s agents: %s in all", len(open_by_agent), sum(map(len, open_by_agent.values()))
         )
         return open_by_agent
+
+    async def _open_conversations_of(self, agent_id: int, open_only: bool) -> list[int]:
+        contact_ids: dict[int, None] = {}  # ordered and without the repeats a shifting listing can page in
+        async with aclosing(self._client.iter_contacts(assigned_to(agent_id, open_only))) as contacts:
+            async for contact in contacts:
+                if is_open_and_assigned_to(contact, agent_id):
+                    contact_ids[contact["id"]] = None
+        return list(contact_ids)

@@ -75,6 +75,30 @@ async def test_a_filter_respond_io_ignores_never_counts_a_contact_against_the_wr
     assert await run(client, [101, 102]) == {101: [1, 5], 102: [2]}
 
 
+def refusing_the_status_field(contacts: list[dict]) -> Handler:
+    """A respond.io that answers 400 to a filter naming ``status`` and honours the assignee condition alone."""
+
+    def handle(seen: Seen) -> httpx.Response:
+        conditions = seen.body["filter"]["$and"]
+        if any(condition["field"] == "status" for condition in conditions):
+            return httpx.Response(400, json={"code": 400, "message": "Invalid filter field: status"})
+        (wanted,) = conditions
+        return pages([c for c in contacts if str((c["assignee"] or {}).get("id")) == wanted["value"]])(seen)
+
+    return handle
+
+
+async def test_a_refused_status_filter_falls_back_to_the_assignee_alone(respondio, client):
+    contacts = [contact(1, 101), contact(2, 101, status="close"), contact(3, 102), contact(4, 101)]
+    respondio.on("POST", LIST, refusing_the_status_field(contacts))
+
+    assert await run(client, [101, 102]) == {101: [1, 4], 102: [3]}
+    fields = [[c["field"] for c in seen.body["filter"]["$and"]] for seen in respondio.requests_to("POST", LIST)]
+    assert fields == [["assigneeUserId", "status"], ["assigneeUserId"], ["assigneeUserId"]], (
+        "refused once, then not asked"
+    )
+
+
 async def test_reads_open_conversations_over_real_http(tmp_path):
     sandbox = SandboxSettings(db=str(tmp_path / "inbox.db"), port=0, token="real-http-token")
     async with running_sandbox(sandbox) as url:
