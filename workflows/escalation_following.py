@@ -65,8 +65,7 @@ class EscalationFollowing(EscalationCalls):
 
     def _went_offline_meanwhile(self, assignment: Assignment) -> None:
         """Once an assignment is recorded: if its agent went offline since it was made, that is evidence to check."""
-        news = self._offline_elsewhere.pop(assignment.agent.id, None)
-        self._offline_elsewhere = {}
+        news, self._offline_elsewhere = self._offline_elsewhere.get(assignment.agent.id), {}
         if news is not None and news.at >= assignment.assigned_at and workflow.patched(OFFLINE_AS_ASSIGNED):
             self._went_offline = news
             self._evidence.add("offline")

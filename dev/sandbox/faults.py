@@ -90,15 +90,10 @@ class FaultInjector:
 def _burst_answer(faults: Faults) -> ApiError:
     """A 429 with ``Retry-After`` (1 s unless set) and no requests remaining; or a 449, with ``Retry-After`` only
     when set, so a client must also cope without one."""
-    if faults.burst_status == BurstStatus.TOO_MANY_REQUESTS:
-        seconds = faults.retry_after or 1
-        return ApiError(
-            429,
-            f"Too many requests; retry after {seconds} s.",
-            {"Retry-After": str(seconds), "X-RateLimit-Remaining": "0"},
-        )
-    if faults.retry_after is None:
-        return ApiError(449, "Request queued; retry later.")
-    return ApiError(
-        449, f"Request queued; retry after {faults.retry_after} s.", {"Retry-After": str(faults.retry_after)}
-    )
+    throttled = faults.burst_status == BurstStatus.TOO_MANY_REQUESTS
+    seconds = faults.retry_after or (1 if throttled else None)
+    headers = {"Retry-After": str(seconds)} if seconds else {}
+    when = f"retry after {seconds} s" if seconds else "retry later"
+    if throttled:
+        return ApiError(429, f"Too many requests; {when}.", headers | {"X-RateLimit-Remaining": "0"})
+    return ApiError(449, f"Request queued; {when}.", headers)

@@ -4,7 +4,7 @@ import asyncio
 import time
 import uuid
 from contextlib import asynccontextmanager
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from temporalio.client import WorkflowHandle, WorkflowUpdateFailedError
@@ -38,6 +38,13 @@ async def running(env, inbox: FakeInbox, policy: Policy = POLICY):
 
     async with build_worker(env.client, Settings(task_queue=queue), inbox.activities()):
         yield start
+
+
+async def close_in_respondio(env, handle: WorkflowHandle, inbox: FakeInbox, at: datetime | None = None) -> None:
+    """A person closes the conversation in respond.io; its ``conversation.closed`` webhook reaches the escalation."""
+    inbox.status = "close"
+    closed_at = at or await env.get_current_time()
+    await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=closed_at))
 
 
 async def until_waiting(handle: WorkflowHandle, step: str = "wait") -> None:
@@ -127,9 +134,7 @@ async def test_closed_during_the_wait_ends_early_without_reassignment(time_skipp
     async with running(time_skipping_env, inbox) as start:
         handle = await start()
         await until_waiting(handle)
-        inbox.status = "close"
-        now = await time_skipping_env.get_current_time()
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=now))
+        await close_in_respondio(time_skipping_env, handle, inbox)
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.CLOSED
@@ -257,9 +262,7 @@ async def test_closed_while_waiting_for_an_agent_ends_without_reassignment(time_
         with pytest.raises(WorkflowUpdateFailedError) as refused:
             await handle.execute_update(Escalation.escalate_now, "hurry")
         assert "no wait is running" in str(refused.value.cause)
-        inbox.status = "close"
-        now = await time_skipping_env.get_current_time()
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=now))
+        await close_in_respondio(time_skipping_env, handle, inbox)
         result = await handle.result()
         await record_history(handle)
     assert result.outcome == Outcome.CLOSED

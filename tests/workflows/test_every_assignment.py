@@ -7,9 +7,9 @@ from datetime import timedelta
 from temporalio.client import WorkflowHandle
 
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
-from tests.workflows.test_escalation import running, until_waiting
+from tests.workflows.test_escalation import close_in_respondio, running, until_waiting
 from workflows.escalation import Escalation
-from workflows.escalation_types import AssigneeChanged, ConversationClosed, EscalationState, MessageSent, Outcome
+from workflows.escalation_types import AssigneeChanged, EscalationState, MessageSent, Outcome
 from workflows.policy import Policy
 
 ALICE, CAROL, DAVE = AGENTS
@@ -66,9 +66,7 @@ async def test_a_human_reassignment_restarts_the_timer_for_the_new_assignee(time
         assert inbox.assignments == [ALICE.id], "Dave's own 15 minutes are not over yet"
         await env.sleep(timedelta(minutes=2))
         escalated = await _state_when(handle, lambda s: s.step == "watching the conversation")
-        inbox.status = "close"
-        closed_at = await env.get_current_time()
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=closed_at))
+        await close_in_respondio(env, handle, inbox)
         result = await handle.result()
         await record_history(handle)
     assert [(a.agent.id, a.by_person) for a in restarted.history] == [(ALICE.id, False), (DAVE.id, True)]
@@ -98,8 +96,7 @@ async def test_duplicated_and_reordered_assignment_webhooks_change_nothing(time_
         inbox.messages.append(FakeMessage(source="user", user_id=DAVE.id, sent_at=await env.get_current_time()))
         await env.sleep(timedelta(minutes=15))
         answered = await _state_when(handle, lambda s: s.step == "watching the conversation")
-        inbox.status = "close"
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=await env.get_current_time()))
+        await close_in_respondio(env, handle, inbox)
         result = await handle.result()
     assert [a.agent.id for a in first.history] == [ALICE.id, DAVE.id]
     assert after.history == first.history and after.deadline == first.deadline, "the same assignment, the same timer"
@@ -138,8 +135,7 @@ async def test_a_stale_webhook_while_watching_does_not_end_the_watch(time_skippi
             while inbox.reads == reads:
                 await asyncio.sleep(0.02)
         still = await handle.query(Escalation.state)  # ...which shows Alice still has it: nothing ends
-        inbox.status = "close"
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=later))
+        await close_in_respondio(env, handle, inbox, at=later)
         result = await handle.result()
     assert still.step == "watching the conversation" and still.outcome is None
     assert result.outcome == Outcome.REPLIED and result.detail.endswith("then the conversation was closed")
@@ -239,8 +235,7 @@ async def test_a_reply_to_an_earlier_assignee_is_not_the_outcome_of_a_later_one(
         await _state_when(handle, lambda s: len(s.history) == 2 and "wait" in s.step)
         await env.sleep(timedelta(minutes=16))  # Dave does not reply: reminded, then watched
         await _state_when(handle, lambda s: s.step == "watching the conversation")
-        inbox.status = "close"
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=await env.get_current_time()))
+        await close_in_respondio(env, handle, inbox)
         result = await handle.result()
     assert inbox.comments == ["please answer"]
     assert (result.outcome, result.detail) == (Outcome.CLOSED, "the conversation was closed"), "not Carol's reply"

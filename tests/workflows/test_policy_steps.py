@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 
 from tests.workflows.fake_inbox import AGENTS, FakeInbox, FakeMessage
-from tests.workflows.test_escalation import running, until_waiting
+from tests.workflows.test_escalation import close_in_respondio, running, until_waiting
 from workflows.escalation import Escalation
-from workflows.escalation_types import ConversationClosed, MessageSent, Outcome
+from workflows.escalation_types import MessageSent, Outcome
 from workflows.policy import Policy
 
 ALICE, CAROL, DAVE = AGENTS
@@ -151,9 +151,7 @@ async def test_a_close_during_a_wait_ends_the_escalation_before_the_steps_after_
     async with running(time_skipping_env, inbox, REMINDERS) as start:
         handle = await start()
         await until_waiting(handle)
-        inbox.status = "close"
-        closed_at = await time_skipping_env.get_current_time()
-        await handle.signal(Escalation.conversation_closed, ConversationClosed(closed_at=closed_at))
+        await close_in_respondio(time_skipping_env, handle, inbox)
         result = await handle.result()
         await record_history(handle, "-closed-while-waiting")
     assert (result.outcome, result.detail) == (Outcome.CLOSED, "the conversation was closed")
